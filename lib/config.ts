@@ -1,0 +1,260 @@
+/**
+ * Every environment variable the backend reads, parsed once with zod.
+ *
+ * A missing or malformed variable throws a ConfigError that names it, so a Lambda fails its cold
+ * start with a readable message instead of failing later inside a driver. `.env.example` documents
+ * each variable; keep the two in step.
+ */
+import { z } from 'zod';
+
+/** Thrown when the environment does not describe a usable configuration. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    message: string,
+    readonly variables: string[],
+  ) {
+    super(message);
+  }
+}
+
+const blankToUndefined = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/** An optional string where an empty value (e.g. `${env:X, ''}` in serverless.yml) means unset. */
+const optionalText = z.preprocess(blankToUndefined, z.string().trim().min(1).optional());
+
+const integer = (min: number, max: number, fallback: number) =>
+  z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+
+const mongoUrl = z
+  .string({ error: 'is required' })
+  .trim()
+  .regex(/^mongodb(\+srv)?:\/\/[^\s]+$/, 'must be a mongodb:// or mongodb+srv:// URL');
+
+const httpUrl = z.preprocess(
+  blankToUndefined,
+  z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+);
+
+/** CQL identifiers we create or use: unquoted, lower case, as Astra and Cassandra accept them. */
+const keyspaceName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,47}$/, 'must be a lower-case CQL identifier (a-z, 0-9, _; max 48)');
+
+/** host or host:port, comma separated. */
+const contactPoints = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9.\-_[\]:]+$/, 'must be host or host:port')).min(1))
+    .optional(),
+);
+
+const tableName = z
+  .string({ error: 'is required' })
+  .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)');
+
+const rawSchema = z.object({
+  STAGE: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9-]{1,32}$/)
+      .default('dev'),
+  ),
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  ),
+
+  MONGODB_URL: mongoUrl,
+  MONGODB_MAX_POOL_SIZE: integer(1, 100, 2),
+  MONGODB_SERVER_SELECTION_TIMEOUT_MS: integer(100, 30_000, 2_500),
+
+  CASSANDRA_CONTACT_POINTS: contactPoints,
+  CASSANDRA_LOCAL_DC: optionalText,
+  CASSANDRA_KEYSPACE: z.preprocess(blankToUndefined, keyspaceName.optional()),
+  CASSANDRA_USERNAME: optionalText,
+  CASSANDRA_PASSWORD: optionalText,
+  ASTRA_DB_SECURE_BUNDLE_PATH: optionalText,
+  ASTRA_DB_SECURE_BUNDLE_BASE64: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9+/=\s]+$/, 'must be base64')
+      .optional(),
+  ),
+  ASTRA_DB_APPLICATION_TOKEN: z.preprocess(
+    blankToUndefined,
+    z.string().startsWith('AstraCS:', 'must be an Astra token (AstraCS:...)').optional(),
+  ),
+  ASTRA_DB_KEYSPACE: z.preprocess(blankToUndefined, keyspaceName.optional()),
+  CASSANDRA_CONNECT_TIMEOUT_MS: integer(100, 30_000, 3_000),
+  CASSANDRA_READ_TIMEOUT_MS: integer(100, 25_000, 5_000),
+
+  AWS_REGION: z.preprocess(blankToUndefined, z.string().default('us-east-1')),
+  DYNAMODB_ENDPOINT: httpUrl,
+  DYNAMODB_TIMEOUT_MS: integer(100, 25_000, 2_000),
+  SESSIONS_TABLE: tableName,
+
+  HTTP_MAX_BODY_BYTES: integer(1_024, 6 * 1024 * 1024, 100 * 1024),
+});
+
+type RawConfig = z.infer<typeof rawSchema>;
+
+/** Where chat messages live: Cassandra (Astra or a self-run cluster) or, without it, MongoDB. */
+export type CassandraConfig =
+  | {
+      kind: 'astra';
+      secureBundle: { path: string } | { base64: string };
+      token: string;
+      keyspace: string;
+    }
+  | {
+      kind: 'cluster';
+      contactPoints: string[];
+      localDataCenter: string;
+      keyspace: string;
+      credentials?: { username: string; password: string };
+    };
+
+export interface Config {
+  stage: string;
+  logLevel: RawConfig['LOG_LEVEL'];
+  mongo: { url: string; maxPoolSize: number; serverSelectionTimeoutMs: number };
+  /** undefined: no Cassandra configured, messages are stored in MongoDB. */
+  cassandra?: CassandraConfig & { connectTimeoutMs: number; readTimeoutMs: number };
+  dynamo: { region: string; endpoint?: string; timeoutMs: number; sessionsTable: string };
+  http: { maxBodyBytes: number };
+}
+
+function cassandraFrom(raw: RawConfig): CassandraConfig | undefined {
+  const astraVars = {
+    ASTRA_DB_SECURE_BUNDLE_PATH: raw.ASTRA_DB_SECURE_BUNDLE_PATH,
+    ASTRA_DB_SECURE_BUNDLE_BASE64: raw.ASTRA_DB_SECURE_BUNDLE_BASE64,
+    ASTRA_DB_APPLICATION_TOKEN: raw.ASTRA_DB_APPLICATION_TOKEN,
+    ASTRA_DB_KEYSPACE: raw.ASTRA_DB_KEYSPACE,
+  };
+  const usesAstra = Object.values(astraVars).some((v) => v !== undefined);
+  const usesCluster = raw.CASSANDRA_CONTACT_POINTS !== undefined;
+
+  if (usesAstra && usesCluster) {
+    throw new ConfigError(
+      'Both ASTRA_DB_* and CASSANDRA_CONTACT_POINTS are set: configure one Cassandra, not two',
+      ['CASSANDRA_CONTACT_POINTS', ...Object.keys(astraVars)],
+    );
+  }
+  if (usesAstra) {
+    const missing: string[] = [];
+    if (!raw.ASTRA_DB_SECURE_BUNDLE_PATH && !raw.ASTRA_DB_SECURE_BUNDLE_BASE64) {
+      missing.push('ASTRA_DB_SECURE_BUNDLE_PATH or ASTRA_DB_SECURE_BUNDLE_BASE64');
+    }
+    if (raw.ASTRA_DB_SECURE_BUNDLE_PATH && raw.ASTRA_DB_SECURE_BUNDLE_BASE64) {
+      throw new ConfigError(
+        'Set only one of ASTRA_DB_SECURE_BUNDLE_PATH and ASTRA_DB_SECURE_BUNDLE_BASE64',
+        ['ASTRA_DB_SECURE_BUNDLE_PATH', 'ASTRA_DB_SECURE_BUNDLE_BASE64'],
+      );
+    }
+    if (!raw.ASTRA_DB_APPLICATION_TOKEN) missing.push('ASTRA_DB_APPLICATION_TOKEN');
+    if (!raw.ASTRA_DB_KEYSPACE) missing.push('ASTRA_DB_KEYSPACE');
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `Astra DB is partly configured; missing: ${missing.join(', ')}`,
+        missing,
+      );
+    }
+    return {
+      kind: 'astra',
+      secureBundle: raw.ASTRA_DB_SECURE_BUNDLE_PATH
+        ? { path: raw.ASTRA_DB_SECURE_BUNDLE_PATH }
+        : { base64: raw.ASTRA_DB_SECURE_BUNDLE_BASE64 as string },
+      token: raw.ASTRA_DB_APPLICATION_TOKEN as string,
+      keyspace: raw.ASTRA_DB_KEYSPACE as string,
+    };
+  }
+  if (usesCluster) {
+    if (!raw.CASSANDRA_LOCAL_DC) {
+      throw new ConfigError('CASSANDRA_LOCAL_DC is required with CASSANDRA_CONTACT_POINTS', [
+        'CASSANDRA_LOCAL_DC',
+      ]);
+    }
+    if (Boolean(raw.CASSANDRA_USERNAME) !== Boolean(raw.CASSANDRA_PASSWORD)) {
+      throw new ConfigError('Set both CASSANDRA_USERNAME and CASSANDRA_PASSWORD, or neither', [
+        'CASSANDRA_USERNAME',
+        'CASSANDRA_PASSWORD',
+      ]);
+    }
+    return {
+      kind: 'cluster',
+      contactPoints: raw.CASSANDRA_CONTACT_POINTS as string[],
+      localDataCenter: raw.CASSANDRA_LOCAL_DC,
+      keyspace: raw.CASSANDRA_KEYSPACE ?? 'plp',
+      ...(raw.CASSANDRA_USERNAME && raw.CASSANDRA_PASSWORD
+        ? { credentials: { username: raw.CASSANDRA_USERNAME, password: raw.CASSANDRA_PASSWORD } }
+        : {}),
+    };
+  }
+  return undefined;
+}
+
+/** Parses an environment into a Config; throws ConfigError naming every bad variable. Pure. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = rawSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? '?'),
+      message: issue.message,
+    }));
+    throw new ConfigError(
+      `Invalid environment: ${problems.map((p) => `${p.variable} ${p.message}`).join('; ')}`,
+      problems.map((p) => p.variable),
+    );
+  }
+  const raw = parsed.data;
+  const cassandra = cassandraFrom(raw);
+  return {
+    stage: raw.STAGE,
+    logLevel: raw.LOG_LEVEL,
+    mongo: {
+      url: raw.MONGODB_URL,
+      maxPoolSize: raw.MONGODB_MAX_POOL_SIZE,
+      serverSelectionTimeoutMs: raw.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
+    },
+    ...(cassandra
+      ? {
+          cassandra: {
+            ...cassandra,
+            connectTimeoutMs: raw.CASSANDRA_CONNECT_TIMEOUT_MS,
+            readTimeoutMs: raw.CASSANDRA_READ_TIMEOUT_MS,
+          },
+        }
+      : {}),
+    dynamo: {
+      region: raw.AWS_REGION,
+      ...(raw.DYNAMODB_ENDPOINT ? { endpoint: raw.DYNAMODB_ENDPOINT } : {}),
+      timeoutMs: raw.DYNAMODB_TIMEOUT_MS,
+      sessionsTable: raw.SESSIONS_TABLE,
+    },
+    http: { maxBodyBytes: raw.HTTP_MAX_BODY_BYTES },
+  };
+}
+
+let cached: Config | undefined;
+
+/** The configuration of this process, parsed from process.env on first use and then reused. */
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** Forgets the parsed configuration; for tests and scripts that change process.env. */
+export function resetConfig(): void {
+  cached = undefined;
+}

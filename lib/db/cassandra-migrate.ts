@@ -1,0 +1,101 @@
+/**
+ * Applies shared/cassandra-schema.ts to a keyspace: versioned, in order, idempotent.
+ *
+ * It runs at deploy time and from the local stack, never on a Lambda cold start: DDL is slow,
+ * needs schema agreement across the cluster, and on Astra should not race between instances.
+ * The keyspace is created only on a self-run cluster; Astra does not allow keyspace DDL over CQL
+ * (create it in the Astra console or API).
+ */
+import type { Client } from 'cassandra-driver';
+import {
+  type CassandraMigration,
+  cassandraMigrations,
+  MIGRATIONS_TABLE,
+} from '../../shared/cassandra-schema';
+import { cassandraClientOptions, cassandraSettings, connectCassandra } from './cassandra';
+
+export interface MigrationReport {
+  keyspace: string;
+  createdKeyspace: boolean;
+  applied: number[];
+  alreadyApplied: number[];
+}
+
+/** Replication for a keyspace we create: NetworkTopologyStrategy in the local DC, RF up to 3. */
+function replicationFor(client: Client, localDataCenter: string): string {
+  const nodesInDc = client.hosts.values().filter((h) => h.datacenter === localDataCenter).length;
+  const factor = Math.max(1, Math.min(3, nodesInDc));
+  return `{'class': 'NetworkTopologyStrategy', '${localDataCenter}': ${factor}}`;
+}
+
+async function appliedVersions(client: Client): Promise<Set<number>> {
+  const result = await client.execute(`SELECT version FROM ${MIGRATIONS_TABLE}`);
+  return new Set(result.rows.map((row) => Number(row.version)));
+}
+
+/** Checks the migration list itself: versions strictly increasing from 1. Pure. */
+export function assertMigrationsOrdered(migrations: readonly CassandraMigration[]): void {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(
+        `Cassandra migration #${index} has version ${migration.version}, expected ${index + 1}`,
+      );
+    }
+  });
+}
+
+/** Creates the keyspace of a self-run cluster when it is missing; true when it created it. */
+async function ensureKeyspace(settings: ReturnType<typeof cassandraSettings>): Promise<boolean> {
+  if (settings.kind !== 'cluster') return false;
+  const client = await connectCassandra(
+    await cassandraClientOptions(settings, { withKeyspace: false }),
+  );
+  try {
+    if (client.metadata.keyspaces[settings.keyspace] !== undefined) return false;
+    await client.execute(
+      `CREATE KEYSPACE IF NOT EXISTS ${settings.keyspace} WITH replication = ${replicationFor(client, settings.localDataCenter)}`,
+    );
+    return true;
+  } finally {
+    await client.shutdown();
+  }
+}
+
+/** Brings the configured keyspace up to the latest schema version. */
+export async function migrateCassandra(
+  migrations: readonly CassandraMigration[] = cassandraMigrations,
+): Promise<MigrationReport> {
+  assertMigrationsOrdered(migrations);
+  const settings = cassandraSettings();
+  const createdKeyspace = await ensureKeyspace(settings);
+  const client = await connectCassandra(await cassandraClientOptions(settings));
+  try {
+    await client.execute(
+      `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
+         version int PRIMARY KEY, description text, applied_at timestamp)`,
+    );
+    const done = await appliedVersions(client);
+    const report: MigrationReport = {
+      keyspace: settings.keyspace,
+      createdKeyspace,
+      applied: [],
+      alreadyApplied: [],
+    };
+    for (const migration of migrations) {
+      if (done.has(migration.version)) {
+        report.alreadyApplied.push(migration.version);
+        continue;
+      }
+      for (const statement of migration.statements) await client.execute(statement);
+      await client.execute(
+        `INSERT INTO ${MIGRATIONS_TABLE} (version, description, applied_at) VALUES (?, ?, ?)`,
+        [migration.version, migration.description, new Date()],
+        { prepare: true },
+      );
+      report.applied.push(migration.version);
+    }
+    return report;
+  } finally {
+    await client.shutdown();
+  }
+}

@@ -1,0 +1,43 @@
+/** Typed failures of the database layer; lib/http maps them to HTTP statuses. */
+
+/** The engines this backend depends on, as named in logs and in GET /api/health. */
+export type Engine = 'mongo' | 'cassandra' | 'dynamodb';
+
+/**
+ * A database could not be reached or did not answer in time. Callers answer 503; nothing was
+ * acknowledged to the client, so no write is lost by failing here.
+ */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = 'DatabaseUnavailableError';
+  constructor(
+    readonly engine: Engine,
+    options?: { cause?: unknown },
+  ) {
+    super(`${engine} is unavailable`, options);
+  }
+}
+
+/** A configured engine is used before it is configured (e.g. Cassandra without its variables). */
+export class EngineNotConfiguredError extends Error {
+  override readonly name = 'EngineNotConfiguredError';
+  constructor(readonly engine: Engine) {
+    super(`${engine} is not configured`);
+  }
+}
+
+/** Rejects with DatabaseUnavailableError when `promise` has not settled within `ms`. */
+export async function withDeadline<T>(engine: Engine, ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new DatabaseUnavailableError(engine, { cause: new Error(`no answer in ${ms} ms`) })),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Turns anything a handler or middleware throws into the JSON error of design.md §8.
+ * Known, typed errors keep their meaning; anything else becomes an opaque 500 that is logged with
+ * the request id. No stack trace or driver message ever reaches the response.
+ */
+import type { MiddlewareObj } from '@middy/core';
+import { ZodError } from 'zod';
+import { DatabaseUnavailableError } from '../../db/errors';
+import { logger } from '../../logger';
+import { BadRequestError, HttpError, ServiceUnavailableError } from '../errors';
+import { errorResult } from '../respond';
+import type { LambdaHttpEvent, LambdaHttpResult } from '../types';
+import { zodIssues } from '../validation';
+
+/** Maps an error to the HttpError the client sees. Pure. */
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof ZodError) return new BadRequestError('Invalid request', zodIssues(error));
+  if (error instanceof DatabaseUnavailableError) return new ServiceUnavailableError();
+  return new HttpError(500, 'INTERNAL', 'Internal server error');
+}
+
+export function errorMapper(): MiddlewareObj<LambdaHttpEvent, LambdaHttpResult> {
+  return {
+    onError: (request) => {
+      const httpError = toHttpError(request.error);
+      const requestId = request.event.plp?.requestId ?? request.context.awsRequestId;
+      const log = request.event.plp?.log ?? logger.child({ requestId });
+      if (httpError.status >= 500) {
+        log.error('request failed', { status: httpError.status, error: request.error });
+      } else {
+        log.info('request rejected', { status: httpError.status, code: httpError.code });
+      }
+      request.response = errorResult(httpError, requestId);
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The one middy stack every HTTP handler shares. A handler module is:
+ *
+ *   export const handler = httpHandler({ body: schema }, async (req) => ({ status: 201, body }));
+ *
+ * Order matters: `before` runs top to bottom, `after`/`onError` bottom to top, so the error mapper
+ * produces the response before the security headers are added to it.
+ */
+import middy from '@middy/core';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import type { Context } from 'aws-lambda';
+import { config } from '../config';
+import { errorMapper } from './middleware/error-mapper';
+import { jsonBody } from './middleware/json-body';
+import { requestContext } from './middleware/request-context';
+import { toLambdaResult } from './respond';
+import type {
+  HttpRequest,
+  HttpResult,
+  LambdaHttpEvent,
+  LambdaHttpResult,
+  RouteSchemas,
+} from './types';
+import { parseRequestPart } from './validation';
+
+export type RouteHandler<S extends RouteSchemas> = (request: HttpRequest<S>) => Promise<HttpResult>;
+
+/** Wraps a route handler in the shared stack: context, headers, errors, JSON body, validation. */
+export function httpHandler<S extends RouteSchemas>(schemas: S, handle: RouteHandler<S>) {
+  // Read at module load, so a bad environment fails the cold start with a message naming it.
+  const maxBytes = config().http.maxBodyBytes;
+
+  const core = async (event: LambdaHttpEvent, context: Context): Promise<LambdaHttpResult> => {
+    const plp = event.plp as NonNullable<LambdaHttpEvent['plp']>;
+    const request = {
+      body: schemas.body ? parseRequestPart(schemas.body, event.body, 'body') : undefined,
+      query: schemas.query
+        ? parseRequestPart(schemas.query, event.queryStringParameters ?? {}, 'query')
+        : undefined,
+      path: schemas.path
+        ? parseRequestPart(schemas.path, event.pathParameters ?? {}, 'path')
+        : undefined,
+      headers: event.headers ?? {},
+      cookies: event.cookies ?? [],
+      requestId: plp.requestId,
+      log: plp.log,
+      event,
+      context,
+    } as HttpRequest<S>;
+    return toLambdaResult(await handle(request));
+  };
+
+  const stack = middy<LambdaHttpEvent, LambdaHttpResult>()
+    .use(requestContext())
+    .use(httpSecurityHeaders())
+    .use(errorMapper());
+  if (schemas.body) stack.use(jsonBody({ maxBytes }));
+  return stack.handler(core);
+}
