@@ -61,12 +61,15 @@ async function ensureKeyspace(settings: ReturnType<typeof cassandraSettings>): P
   }
 }
 
-/** Brings the configured keyspace up to the latest schema version. */
-export async function migrateCassandra(
-  migrations: readonly CassandraMigration[] = cassandraMigrations,
-): Promise<MigrationReport> {
+/** Brings a keyspace (by default the configured one) up to the latest schema version. */
+export async function migrateCassandra({
+  settings = cassandraSettings(),
+  migrations = cassandraMigrations,
+}: {
+  settings?: ReturnType<typeof cassandraSettings>;
+  migrations?: readonly CassandraMigration[];
+} = {}): Promise<MigrationReport> {
   assertMigrationsOrdered(migrations);
-  const settings = cassandraSettings();
   const createdKeyspace = await ensureKeyspace(settings);
   const client = await connectCassandra(await cassandraClientOptions(settings));
   try {

@@ -23,6 +23,14 @@ import type {
 } from './types';
 import { parseRequestPart } from './validation';
 
+/**
+ * middy's defaults (helmet's), minus the empty Reporting-Endpoints header it emits when no endpoint
+ * is configured (the option exists in its code but not in its type declarations).
+ */
+const SECURITY_HEADER_OPTIONS = { reportingEndpoints: false } as Parameters<
+  typeof httpSecurityHeaders
+>[0];
+
 export type RouteHandler<S extends RouteSchemas> = (request: HttpRequest<S>) => Promise<HttpResult>;
 
 /** Wraps a route handler in the shared stack: context, headers, errors, JSON body, validation. */
@@ -52,7 +60,7 @@ export function httpHandler<S extends RouteSchemas>(schemas: S, handle: RouteHan
 
   const stack = middy<LambdaHttpEvent, LambdaHttpResult>()
     .use(requestContext())
-    .use(httpSecurityHeaders())
+    .use(httpSecurityHeaders(SECURITY_HEADER_OPTIONS))
     .use(errorMapper());
   if (schemas.body) stack.use(jsonBody({ maxBytes }));
   return stack.handler(core);

@@ -4,6 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseConfig } from '../../lib/config';
+import { migrateCassandra } from '../../lib/db/cassandra-migrate';
 import { cassandra } from './cassandra';
 import { dynalite } from './dynalite';
 import type { EngineStatus, LocalEngine } from './engine';
@@ -84,6 +86,8 @@ function remoteReports(settings: StackSettings): StackReport[] {
 }
 
 export interface StartOptions {
+  /** The user's environment, which says what runs elsewhere (default: process.env). */
+  env?: NodeJS.ProcessEnv;
   /** Only these engines (default: all local ones). */
   only?: EngineName[];
   /** Called with each report line as engines come up. */
@@ -96,7 +100,8 @@ export interface StartOptions {
  */
 export async function startStack(options: StartOptions = {}): Promise<Record<string, string>> {
   loadDotEnv();
-  const settings = stackSettings();
+  const userEnv = options.env ?? process.env;
+  const settings = stackSettings(userEnv);
   const print = options.print ?? (() => undefined);
   const engines = localEngines(settings).filter(
     (e) => !options.only || options.only.includes(e.name),
@@ -111,7 +116,7 @@ export async function startStack(options: StartOptions = {}): Promise<Record<str
   );
   for (const report of remoteReports(settings)) print(formatReport(report));
 
-  const env: Record<string, string> = connectionEnv(settings);
+  const env: Record<string, string> = connectionEnv(settings, userEnv);
   if (settings.dynamodb.mode === 'local' && (!options.only || options.only.includes('dynamodb'))) {
     Object.assign(env, await ensureTables(env.DYNAMODB_ENDPOINT as string, serverlessTables()));
   } else {
@@ -129,13 +134,11 @@ export async function startStack(options: StartOptions = {}): Promise<Record<str
   return env;
 }
 
-/** Applies the Cassandra migrations with `env` as the app's environment. */
+/** Applies the Cassandra migrations to the Cassandra that `env` (the app's environment) names. */
 export async function migrateWith(env: Record<string, string>) {
-  Object.assign(process.env, env);
-  const { resetConfig } = await import('../../lib/config');
-  resetConfig();
-  const { migrateCassandra } = await import('../../lib/db/cassandra-migrate');
-  const report = await migrateCassandra();
+  const settings = parseConfig(env).cassandra;
+  if (!settings) throw new Error('migrateWith: the environment configures no Cassandra');
+  const report = await migrateCassandra({ settings });
   return { ...report, latest: Math.max(0, ...report.applied, ...report.alreadyApplied) };
 }
 
@@ -143,9 +146,12 @@ export async function migrateWith(env: Record<string, string>) {
 export async function stopStack(
   only?: EngineName[],
   print: (line: string) => void = () => undefined,
+  userEnv: NodeJS.ProcessEnv = process.env,
 ) {
   loadDotEnv();
-  const engines = localEngines(stackSettings()).filter((e) => !only || only.includes(e.name));
+  const engines = localEngines(stackSettings(userEnv)).filter(
+    (e) => !only || only.includes(e.name),
+  );
   await Promise.all(
     engines.map(async (engine) => {
       const stopped = await engine.stop();

@@ -70,6 +70,11 @@ export function connectionEnv(
     settings.mongo.mode === 'local'
       ? `mongodb://127.0.0.1:${settings.mongo.port}/plp`
       : settings.mongo.url;
+  if (settings.cassandra.mode === 'external') {
+    for (const [key, value] of Object.entries(env)) {
+      if (/^(CASSANDRA|ASTRA_DB)_/.test(key) && set(value)) out[key] = value;
+    }
+  }
   if (settings.cassandra.mode === 'local') {
     out.CASSANDRA_CONTACT_POINTS = `127.0.0.1:${settings.cassandra.port}`;
     out.CASSANDRA_LOCAL_DC = settings.cassandra.dataCenter;

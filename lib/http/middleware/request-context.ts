@@ -9,9 +9,12 @@ export function requestContext(): MiddlewareObj<LambdaHttpEvent, LambdaHttpResul
   return {
     before: (request) => {
       const { event, context } = request;
-      const requestId = event.requestContext?.requestId || context.awsRequestId;
+      // The invocation id is unique everywhere (serverless-offline repeats one API request id);
+      // the API Gateway id is logged beside it to join with access logs.
+      const requestId = context.awsRequestId;
       const log = logger.child({
         requestId,
+        apiRequestId: event.requestContext?.requestId,
         coldStart,
         route: event.routeKey,
         function: context.functionName,

@@ -1,0 +1,40 @@
+/**
+ * npm run dev: starts the local stack, then serverless-offline on http://localhost:3000 with every
+ * function wired to it. Ctrl-C stops serverless-offline; the engines keep running for the next
+ * start (`npm run stack -- stop` stops them).
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { SERVERLESS_CLI_ENV } from './cli-env';
+import { startStack } from './stack';
+import { projectRoot } from './stack/paths';
+import { MissingToolError } from './stack/tools';
+
+async function main(): Promise<void> {
+  const stackEnv = await startStack({ print: (line) => console.log(line) });
+  const port = process.env.HTTP_PORT ?? '3000';
+  console.log(
+    `serverless-offline starting on http://localhost:${port} (try: curl localhost:${port}/api/health)`,
+  );
+  const offline = spawn(
+    join(projectRoot, 'node_modules', '.bin', 'serverless'),
+    ['offline', 'start', '--stage', process.env.STAGE ?? 'dev'],
+    {
+      cwd: projectRoot,
+      stdio: 'inherit',
+      env: { ...process.env, ...stackEnv, ...SERVERLESS_CLI_ENV, IS_OFFLINE: 'true' },
+    },
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => offline.kill(signal));
+  }
+  offline.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(
+    error instanceof MissingToolError ? `local stack: ${message}` : `dev failed: ${message}`,
+  );
+  process.exit(1);
+});

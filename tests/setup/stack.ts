@@ -1,0 +1,15 @@
+/** Global setup: make sure the local engines run, and hand their connection variables to tests. */
+import type { TestProject } from 'vitest/node';
+import { startStack } from '../../scripts/stack';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stackEnv: Record<string, string>;
+    offlineUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<void> {
+  const env = await startStack({ print: (line) => console.log(`[stack] ${line}`) });
+  project.provide('stackEnv', env);
+}
