@@ -163,9 +163,11 @@ export async function stopStack(
 }
 
 /** The state of every engine, without starting anything. */
-export async function stackStatus(): Promise<StackReport[]> {
+export async function stackStatus(
+  userEnv: NodeJS.ProcessEnv = process.env,
+): Promise<StackReport[]> {
   loadDotEnv();
-  const settings = stackSettings();
+  const settings = stackSettings(userEnv);
   const local = await Promise.all(
     localEngines(settings).map(async (engine) => ({
       engine: engine.name,

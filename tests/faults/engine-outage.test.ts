@@ -12,8 +12,9 @@ import { closeCassandra, getCassandra, pingCassandra } from '../../lib/db/cassan
 import { closeDynamo, getDynamo, pingDynamo } from '../../lib/db/dynamo';
 import { DatabaseUnavailableError, type Engine } from '../../lib/db/errors';
 import { closeMongo, getMongo, pingMongo } from '../../lib/db/mongo';
-import { startStack, stopStack } from '../../scripts/stack';
+import { localEngines, stackStatus, startStack, stopStack } from '../../scripts/stack';
 import type { EngineName } from '../../scripts/stack/settings';
+import { stackSettings } from '../../scripts/stack/settings';
 
 /** The environment before this file points it at the stack: it says which engines are local. */
 const userEnv = { ...process.env };
@@ -86,8 +87,17 @@ async function healthOverHttp(): Promise<{ status: number; body: Record<string, 
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-describe.each(cases)('$engine outage', (c) => {
-  beforeAll(() => {
+/** Only engines this checkout runs can be stopped; those configured elsewhere are not ours to stop. */
+const local = new Set(localEngines(stackSettings(userEnv)).map((engine) => engine.name));
+
+describe.each(cases.filter((c) => local.has(c.engine)))('$engine outage', (c) => {
+  beforeAll(async () => {
+    const report = (await stackStatus(userEnv)).find((r) => r.engine === c.engine);
+    if (report?.state !== 'running') {
+      throw new Error(
+        `${c.engine} is ${report?.state ?? 'unknown'}, not running under this checkout's stack (another checkout's engine on the same port?); stop that one first`,
+      );
+    }
     Object.assign(process.env, inject('stackEnv'), { LOG_LEVEL: 'error' });
     resetConfig();
   });

@@ -1,0 +1,35 @@
+/**
+ * npm run deploy [-- --stage prod]: applies the Cassandra schema (when Cassandra is configured),
+ * then `serverless deploy`. Schema first: new code may need new tables, old code ignores them.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseConfig } from '../lib/config';
+import { migrateCassandra } from '../lib/db/cassandra-migrate';
+import { SERVERLESS_CLI_ENV } from './cli-env';
+import { loadDotEnv } from './stack';
+import { projectRoot } from './stack/paths';
+
+async function main(): Promise<number> {
+  loadDotEnv();
+  // SESSIONS_TABLE is set by serverless.yml for the functions; any valid name does for this check.
+  const cassandra = parseConfig({ SESSIONS_TABLE: 'deploy-check', ...process.env }).cassandra;
+  if (cassandra) {
+    const report = await migrateCassandra({ settings: cassandra });
+    console.log(`cassandra schema: applied [${report.applied.join(', ')}]`);
+  }
+  const result = spawnSync(
+    join(projectRoot, 'node_modules', '.bin', 'serverless'),
+    ['deploy', ...process.argv.slice(2)],
+    { stdio: 'inherit', env: { ...process.env, ...SERVERLESS_CLI_ENV } },
+  );
+  return result.status ?? 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error('deploy failed:', error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
