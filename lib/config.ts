@@ -27,10 +27,13 @@ const optionalText = z.preprocess(blankToUndefined, z.string().trim().min(1).opt
 const integer = (min: number, max: number, fallback: number) =>
   z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
 
-const mongoUrl = z
-  .string({ error: 'is required' })
-  .trim()
-  .regex(/^mongodb(\+srv)?:\/\/[^\s]+$/, 'must be a mongodb:// or mongodb+srv:// URL');
+const mongoUrl = z.preprocess(
+  blankToUndefined,
+  z
+    .string({ error: 'is required' })
+    .trim()
+    .regex(/^mongodb(\+srv)?:\/\/[^\s]+$/, 'must be a mongodb:// or mongodb+srv:// URL'),
+);
 
 const httpUrl = z.preprocess(
   blankToUndefined,
@@ -57,9 +60,12 @@ const contactPoints = z.preprocess(
     .optional(),
 );
 
-const tableName = z
-  .string({ error: 'is required' })
-  .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)');
+const tableName = z.preprocess(
+  blankToUndefined,
+  z
+    .string({ error: 'is required' })
+    .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)'),
+);
 
 const rawSchema = z.object({
   STAGE: z.preprocess(

@@ -39,11 +39,14 @@ export function createLogger(
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ): Logger {
   const threshold = RANK[level] ?? RANK.info;
+  const withStack = threshold <= RANK.debug;
   const emit = (lvl: LogLevel, message: string, fields: LogFields = {}) => {
     if (RANK[lvl] < threshold) return;
-    const entry: LogFields = { level: lvl, time: new Date().toISOString(), message, ...base };
-    for (const [key, value] of Object.entries(fields)) {
-      entry[key] = value instanceof Error ? serialiseError(value, threshold <= RANK.debug) : value;
+    const entry: LogFields = { level: lvl, time: new Date().toISOString(), message };
+    for (const [key, value] of [...Object.entries(base), ...Object.entries(fields)]) {
+      // The three keys above always say what this line is; fields cannot overwrite them.
+      if (key === 'level' || key === 'time' || key === 'message') continue;
+      entry[key] = value instanceof Error ? serialiseError(value, withStack) : value;
     }
     write(JSON.stringify(entry));
   };

@@ -61,7 +61,7 @@ export function connectionEnv(
   env: NodeJS.ProcessEnv = process.env,
 ): Record<string, string> {
   const out: Record<string, string> = {
-    AWS_REGION: env.AWS_REGION ?? 'us-east-1',
+    AWS_REGION: set(env.AWS_REGION) ? env.AWS_REGION : 'us-east-1',
     // The AWS SDK would otherwise probe the EC2 metadata address for credentials.
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -82,8 +82,10 @@ export function connectionEnv(
   }
   if (settings.dynamodb.mode === 'local') {
     out.DYNAMODB_ENDPOINT = `http://127.0.0.1:${settings.dynamodb.port}`;
-    out.AWS_ACCESS_KEY_ID = env.AWS_ACCESS_KEY_ID ?? 'local';
-    out.AWS_SECRET_ACCESS_KEY = env.AWS_SECRET_ACCESS_KEY ?? 'local';
+    out.AWS_ACCESS_KEY_ID = set(env.AWS_ACCESS_KEY_ID) ? env.AWS_ACCESS_KEY_ID : 'local';
+    out.AWS_SECRET_ACCESS_KEY = set(env.AWS_SECRET_ACCESS_KEY)
+      ? env.AWS_SECRET_ACCESS_KEY
+      : 'local';
   } else {
     out.DYNAMODB_ENDPOINT = settings.dynamodb.endpoint;
   }

@@ -156,6 +156,12 @@ describe('parseConfig: missing and malformed variables', () => {
     expect(error.variables).toEqual(['SESSIONS_TABLE']);
   });
 
+  it.each(['MONGODB_URL', 'SESSIONS_TABLE'])('says a blank %s "is required"', (name) => {
+    const error = configError({ [name]: '   ' });
+    expect(error.variables).toEqual([name]);
+    expect(error.message).toContain(`${name} is required`);
+  });
+
   it('names both when both are missing', () => {
     const error = (() => {
       try {

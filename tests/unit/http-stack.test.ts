@@ -69,6 +69,11 @@ function header(headers: Record<string, unknown> | undefined, name: string): unk
 
 type AnyHandler = Parameters<typeof invoke>[0];
 
+/** The errors[] of a JSON error body (empty when absent). */
+function issuesOf(body: Record<string, unknown> | undefined): { path: string; message: string }[] {
+  return (body?.errors ?? []) as { path: string; message: string }[];
+}
+
 /** Invokes with a known context, returning the raw result too (invoke() drops cookies). */
 async function call(handler: AnyHandler, options: EventOptions = {}) {
   const context = lambdaContext();
@@ -257,9 +262,9 @@ describe('httpHandler: validation (400)', () => {
     expect(body?.code).toBe('BAD_REQUEST');
     expect(body?.message).toBe('Invalid request body');
     expect(body?.requestId).toBe(context.awsRequestId);
-    const paths = (body?.errors as { path: string; message: string }[]).map((e) => e.path);
+    const paths = issuesOf(body).map((e) => e.path);
     expect(paths.sort()).toEqual(['body.email', 'body.name', 'body.tags.1']);
-    for (const issue of body?.errors as { message: string }[]) {
+    for (const issue of issuesOf(body)) {
       expect(issue.message.length).toBeGreaterThan(0);
     }
     expect(handle).not.toHaveBeenCalled();
@@ -280,7 +285,7 @@ describe('httpHandler: validation (400)', () => {
       body: JSON.stringify({ email: 'ada@example.com', name: 'Ada', isAdmin: true }),
     });
     expect(status).toBe(400);
-    const errors = body?.errors as { path: string; message: string }[];
+    const errors = issuesOf(body);
     expect(errors).toHaveLength(1);
     expect(errors[0]?.path).toBe('body');
     expect(errors[0]?.message).toContain('isAdmin');
@@ -399,7 +404,7 @@ describe('httpHandler: JSON body handling', () => {
     });
     expect(status).toBe(400);
     expect(body).toMatchObject({ code: 'BAD_REQUEST', message: 'Request body is not valid JSON' });
-    expect((body?.errors as { path: string }[])[0]?.path).toBe('body');
+    expect(issuesOf(body)[0]?.path).toBe('body');
     expect(handle).not.toHaveBeenCalled();
   });
 

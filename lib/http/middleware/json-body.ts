@@ -3,7 +3,7 @@
  *
  * The size check comes first so an oversized body is never decoded or parsed. Parsing is
  * @middy/http-json-body-parser's; it reports malformed JSON as 415, which our contract calls bad
- * input (400), so that one case is re-labelled here.
+ * input (400), so its errors are re-labelled here (its content-type check is off, see below).
  */
 import type { MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
@@ -14,9 +14,7 @@ const JSON_MEDIA_TYPE = /^application\/(.+\+)?json\s*($|;)/i;
 
 function bodyBytes(event: LambdaHttpEvent): number {
   if (event.body === undefined) return 0;
-  return event.isBase64Encoded
-    ? Math.floor((event.body.length * 3) / 4)
-    : Buffer.byteLength(event.body, 'utf8');
+  return Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
 }
 
 export function jsonBody({
@@ -24,7 +22,12 @@ export function jsonBody({
 }: {
   maxBytes: number;
 }): MiddlewareObj<LambdaHttpEvent, LambdaHttpResult> {
-  const parser = httpJsonBodyParser();
+  // The media type is checked here (case-insensitively, as RFC 9110 says), so the parser's own,
+  // stricter check is off: it would turn `Application/JSON` into a 415.
+  // (The option exists in its code but not in its type declarations.)
+  const parser = httpJsonBodyParser({ disableContentTypeCheck: true } as Parameters<
+    typeof httpJsonBodyParser
+  >[0]);
   return {
     before: async (request) => {
       const { event } = request;
