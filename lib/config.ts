@@ -109,6 +109,7 @@ const rawSchema = z.object({
   DYNAMODB_ENDPOINT: httpUrl,
   DYNAMODB_TIMEOUT_MS: integer(100, 25_000, 2_000),
   SESSIONS_TABLE: tableName,
+  WORKER_LEASES_TABLE: tableName,
 
   HTTP_MAX_BODY_BYTES: integer(1_024, 6 * 1024 * 1024, 100 * 1024),
 });
@@ -137,7 +138,13 @@ export interface Config {
   mongo: { url: string; maxPoolSize: number; serverSelectionTimeoutMs: number };
   /** undefined: no Cassandra configured, messages are stored in MongoDB. */
   cassandra?: CassandraConfig & { connectTimeoutMs: number; readTimeoutMs: number };
-  dynamo: { region: string; endpoint?: string; timeoutMs: number; sessionsTable: string };
+  dynamo: {
+    region: string;
+    endpoint?: string;
+    timeoutMs: number;
+    sessionsTable: string;
+    workerLeasesTable: string;
+  };
   http: { maxBodyBytes: number };
 }
 
@@ -247,6 +254,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       ...(raw.DYNAMODB_ENDPOINT ? { endpoint: raw.DYNAMODB_ENDPOINT } : {}),
       timeoutMs: raw.DYNAMODB_TIMEOUT_MS,
       sessionsTable: raw.SESSIONS_TABLE,
+      workerLeasesTable: raw.WORKER_LEASES_TABLE,
     },
     http: { maxBodyBytes: raw.HTTP_MAX_BODY_BYTES },
   };

@@ -12,8 +12,12 @@ import { projectRoot } from './stack/paths';
 
 async function main(): Promise<number> {
   loadDotEnv();
-  // SESSIONS_TABLE is set by serverless.yml for the functions; any valid name does for this check.
-  const cassandra = parseConfig({ SESSIONS_TABLE: 'deploy-check', ...process.env }).cassandra;
+  // Table names are set by serverless.yml for the functions; any valid name does for this check.
+  const cassandra = parseConfig({
+    SESSIONS_TABLE: 'deploy-check',
+    WORKER_LEASES_TABLE: 'deploy-check',
+    ...process.env,
+  }).cassandra;
   if (cassandra) {
     const report = await migrateCassandra({ settings: cassandra });
     console.log(`cassandra schema: applied [${report.applied.join(', ')}]`);

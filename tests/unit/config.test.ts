@@ -4,6 +4,7 @@ import { ConfigError, config, parseConfig, resetConfig } from '../../lib/config'
 const BASE = {
   MONGODB_URL: 'mongodb://127.0.0.1:27018/plp',
   SESSIONS_TABLE: 'plp-backend-dev-sessions',
+  WORKER_LEASES_TABLE: 'plp-backend-dev-worker-leases',
 } as const;
 
 /** Parses BASE + overrides, expecting a ConfigError; returns it. */
@@ -44,7 +45,12 @@ describe('parseConfig: minimal environment and defaults', () => {
       stage: 'dev',
       logLevel: 'info',
       mongo: { url: BASE.MONGODB_URL, maxPoolSize: 2, serverSelectionTimeoutMs: 2500 },
-      dynamo: { region: 'us-east-1', timeoutMs: 2000, sessionsTable: BASE.SESSIONS_TABLE },
+      dynamo: {
+        region: 'us-east-1',
+        timeoutMs: 2000,
+        sessionsTable: BASE.SESSIONS_TABLE,
+        workerLeasesTable: BASE.WORKER_LEASES_TABLE,
+      },
       http: { maxBodyBytes: 102_400 },
     });
     expect(parsed.cassandra).toBeUndefined();
@@ -84,6 +90,7 @@ describe('parseConfig: minimal environment and defaults', () => {
       region: 'us-east-1',
       timeoutMs: 2000,
       sessionsTable: BASE.SESSIONS_TABLE,
+      workerLeasesTable: BASE.WORKER_LEASES_TABLE,
     });
     expect(parsed.http.maxBodyBytes).toBe(102_400);
   });
@@ -112,6 +119,7 @@ describe('parseConfig: minimal environment and defaults', () => {
       endpoint: 'http://127.0.0.1:8005',
       timeoutMs: 1500,
       sessionsTable: BASE.SESSIONS_TABLE,
+      workerLeasesTable: BASE.WORKER_LEASES_TABLE,
     });
     expect(parsed.http.maxBodyBytes).toBe(2048);
   });
@@ -456,6 +464,7 @@ describe('config() and resetConfig()', () => {
   beforeEach(() => {
     process.env.MONGODB_URL = 'mongodb://127.0.0.1:1/first';
     process.env.SESSIONS_TABLE = 'first-sessions';
+    process.env.WORKER_LEASES_TABLE = 'first-worker-leases';
     resetConfig();
   });
 

@@ -205,7 +205,11 @@ describe('connectionEnv', () => {
   it('produces an environment that lib/config accepts for the local stack', async () => {
     const { parseConfig } = await import('../../lib/config');
     const out = connectionEnv(stackSettings({}), {});
-    const parsed = parseConfig({ ...out, SESSIONS_TABLE: 'plp-backend-dev-sessions' });
+    const parsed = parseConfig({
+      ...out,
+      SESSIONS_TABLE: 'plp-backend-dev-sessions',
+      WORKER_LEASES_TABLE: 'plp-backend-dev-worker-leases',
+    });
     expect(parsed.cassandra).toMatchObject({
       kind: 'cluster',
       contactPoints: ['127.0.0.1:9042'],
