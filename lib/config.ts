@@ -112,6 +112,8 @@ const rawSchema = z.object({
   WORKER_LEASES_TABLE: tableName,
 
   HTTP_MAX_BODY_BYTES: integer(1_024, 6 * 1024 * 1024, 100 * 1024),
+  // log2 of scrypt's N. 17 is OWASP's minimum; tests lower it to stay fast (it is stored per hash).
+  PASSWORD_HASH_LOG_N: integer(10, 20, 17),
 });
 
 type RawConfig = z.infer<typeof rawSchema>;
@@ -146,6 +148,7 @@ export interface Config {
     workerLeasesTable: string;
   };
   http: { maxBodyBytes: number };
+  auth: { passwordHashLogN: number };
 }
 
 function cassandraFrom(raw: RawConfig): CassandraConfig | undefined {
@@ -257,6 +260,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       workerLeasesTable: raw.WORKER_LEASES_TABLE,
     },
     http: { maxBodyBytes: raw.HTTP_MAX_BODY_BYTES },
+    auth: { passwordHashLogN: raw.PASSWORD_HASH_LOG_N },
   };
 }
 

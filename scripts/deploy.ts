@@ -1,6 +1,6 @@
 /**
- * npm run deploy [-- --stage prod]: applies the Cassandra schema (when Cassandra is configured),
- * then `serverless deploy`. Schema first: new code may need new tables, old code ignores them.
+ * npm run deploy [-- --stage prod]: creates the MongoDB indexes, applies the Cassandra schema (when
+ * Cassandra is configured), then `serverless deploy`. Schema first: new code may need new tables, old code ignores them.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -18,6 +18,11 @@ async function main(): Promise<number> {
     WORKER_LEASES_TABLE: 'deploy-check',
     ...process.env,
   }).cassandra;
+  const { syncIndexesAt } = await import('../lib/storage/mongo/indexes');
+  if (process.env.MONGODB_URL) {
+    const reports = await syncIndexesAt(process.env.MONGODB_URL);
+    console.log(`mongo indexes in sync for ${reports.length} collections`);
+  }
   if (cassandra) {
     const report = await migrateCassandra({ settings: cassandra });
     console.log(`cassandra schema: applied [${report.applied.join(', ')}]`);

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../lib/config';
 import { migrateCassandra } from '../../lib/db/cassandra-migrate';
+import { syncIndexesAt } from '../../lib/storage/mongo/indexes';
 import { cassandra } from './cassandra';
 import { dynalite } from './dynalite';
 import type { EngineStatus, LocalEngine } from './engine';
@@ -121,6 +122,10 @@ export async function startStack(options: StartOptions = {}): Promise<Record<str
     Object.assign(env, await ensureTables(env.DYNAMODB_ENDPOINT as string, serverlessTables()));
   } else {
     for (const table of serverlessTables()) env[table.envVar] = table.input.TableName as string;
+  }
+  if (!options.only || options.only.includes('mongo')) {
+    const reports = await syncIndexesAt(env.MONGODB_URL as string);
+    print(`mongo      indexes in sync for ${reports.length} collections`);
   }
   if (
     settings.cassandra.mode !== 'disabled' &&

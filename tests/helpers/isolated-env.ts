@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { resetConfig } from '../../lib/config';
+import { syncIndexesAt } from '../../lib/storage/mongo/indexes';
 import { migrateWith } from '../../scripts/stack';
 import { ensureTables, serverlessTables } from '../../scripts/stack/tables';
 
@@ -26,7 +27,7 @@ export interface IsolatedEnv {
  */
 export async function useIsolatedEnv(
   name: string,
-  { cassandra = true }: { cassandra?: boolean } = {},
+  { cassandra = true, mongoIndexes = true }: { cassandra?: boolean; mongoIndexes?: boolean } = {},
 ): Promise<IsolatedEnv> {
   const stackEnv = inject('stackEnv');
   const id = `t_${name
@@ -37,7 +38,10 @@ export async function useIsolatedEnv(
     ...stackEnv,
     MONGODB_URL: withDatabase(stackEnv.MONGODB_URL as string, id),
     LOG_LEVEL: 'warn',
+    // Cheap hashes in tests; the cost is stored per hash, so verification is unaffected.
+    PASSWORD_HASH_LOG_N: '10',
   };
+  if (mongoIndexes) await syncIndexesAt(env.MONGODB_URL as string);
   if (stackEnv.DYNAMODB_ENDPOINT) {
     Object.assign(
       env,

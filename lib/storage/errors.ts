@@ -1,0 +1,18 @@
+/** Typed outcomes of storage calls that are not "not found" (that is `undefined`). */
+
+/** A uniqueness rule was hit: a taken username or email, a second attempt in progress... */
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+  constructor(
+    message: string,
+    /** What collided, e.g. 'username', 'email', 'attempt'. */
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The request makes no sense whatever the data (e.g. a DM with oneself). Maps to 400. */
+export class InvalidOperationError extends Error {
+  override readonly name = 'InvalidOperationError';
+}

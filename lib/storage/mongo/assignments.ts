@@ -1,0 +1,160 @@
+/** Analytics (one per user and test) and test assignments (one per student and test). */
+import {
+  type AnalyticsDoc,
+  AnalyticsModel,
+  sequences,
+  type TestAssignmentDoc,
+  TestAssignmentModel,
+} from '../../../shared/mongo-schema';
+import type { Analytics, TestAssignment } from '../../../shared/schema';
+import { withMongo } from '../../db/mongo';
+import type { IStorage } from '../storage';
+import { nextId } from './counters';
+import { updateOrInsert } from './upsert';
+
+const NO_ID = { _id: 0 } as const;
+
+export function toAnalytics(doc: AnalyticsDoc): Analytics {
+  return {
+    id: doc.id,
+    userId: doc.userId,
+    testId: doc.testId,
+    weakTopics: doc.weakTopics,
+    strongTopics: doc.strongTopics,
+    recommendedResources: doc.recommendedResources,
+    insightDate: doc.insightDate,
+  };
+}
+
+export function toTestAssignment(doc: TestAssignmentDoc): TestAssignment {
+  return {
+    id: doc.id,
+    testId: doc.testId,
+    studentId: doc.studentId,
+    assignedBy: doc.assignedBy,
+    assignedDate: doc.assignedDate,
+    dueDate: doc.dueDate,
+    status: doc.status,
+    notificationSent: doc.notificationSent,
+  };
+}
+
+type AssignmentStore = Pick<
+  IStorage,
+  | 'upsertAnalytics'
+  | 'getAnalyticsByUser'
+  | 'getAnalyticsByTest'
+  | 'upsertTestAssignment'
+  | 'getTestAssignment'
+  | 'getTestAssignments'
+  | 'getTestAssignmentByStudentAndTest'
+  | 'updateTestAssignment'
+>;
+
+const options = {
+  returnDocument: 'after',
+  projection: NO_ID,
+  lean: true,
+  runValidators: true,
+} as const;
+
+export const assignmentStore: AssignmentStore = {
+  upsertAnalytics: (analytics) =>
+    withMongo(() => {
+      const { userId, testId } = analytics;
+      const fields = {
+        weakTopics: analytics.weakTopics,
+        strongTopics: analytics.strongTopics,
+        recommendedResources: analytics.recommendedResources,
+        insightDate: analytics.insightDate ?? new Date(),
+      };
+      return updateOrInsert(
+        async () => {
+          const doc = await AnalyticsModel.findOneAndUpdate(
+            { userId, testId },
+            { $set: fields },
+            options,
+          );
+          return doc ? toAnalytics(doc) : undefined;
+        },
+        async () => {
+          const id = await nextId(sequences.analytics);
+          return toAnalytics(
+            (await AnalyticsModel.create({ id, userId, testId, ...fields })).toObject(),
+          );
+        },
+      );
+    }),
+
+  getAnalyticsByUser: (userId) =>
+    withMongo(async () =>
+      (await AnalyticsModel.find({ userId }, NO_ID).sort({ insightDate: -1, id: -1 }).lean()).map(
+        toAnalytics,
+      ),
+    ),
+
+  getAnalyticsByTest: (testId) =>
+    withMongo(async () =>
+      (await AnalyticsModel.find({ testId }, NO_ID).sort({ userId: 1 }).lean()).map(toAnalytics),
+    ),
+
+  upsertTestAssignment: ({ testId, studentId, assignedBy, dueDate }) =>
+    withMongo(() =>
+      updateOrInsert(
+        async () => {
+          const current = await TestAssignmentModel.findOne({ studentId, testId }, NO_ID).lean();
+          if (!current) return undefined;
+          // A new due date in the future revives an overdue assignment.
+          const revive = current.status === 'overdue' && dueDate.getTime() > Date.now();
+          const doc = await TestAssignmentModel.findOneAndUpdate(
+            { studentId, testId },
+            { $set: { dueDate, ...(revive ? { status: 'pending' } : {}) } },
+            options,
+          );
+          return doc ? toTestAssignment(doc) : undefined;
+        },
+        async () => {
+          const id = await nextId(sequences.assignment);
+          const doc = await TestAssignmentModel.create({
+            id,
+            testId,
+            studentId,
+            assignedBy,
+            dueDate,
+          });
+          return toTestAssignment(doc.toObject());
+        },
+      ),
+    ),
+
+  getTestAssignment: (id) =>
+    withMongo(async () => {
+      const doc = await TestAssignmentModel.findOne({ id }, NO_ID).lean();
+      return doc ? toTestAssignment(doc) : undefined;
+    }),
+
+  getTestAssignments: ({ studentId, testId, assignedBy, status }) =>
+    withMongo(async () => {
+      const filter = {
+        ...(studentId === undefined ? {} : { studentId }),
+        ...(testId === undefined ? {} : { testId }),
+        ...(assignedBy === undefined ? {} : { assignedBy }),
+        ...(status === undefined ? {} : { status }),
+      };
+      return (await TestAssignmentModel.find(filter, NO_ID).sort({ dueDate: 1, id: 1 }).lean()).map(
+        toTestAssignment,
+      );
+    }),
+
+  getTestAssignmentByStudentAndTest: (studentId, testId) =>
+    withMongo(async () => {
+      const doc = await TestAssignmentModel.findOne({ studentId, testId }, NO_ID).lean();
+      return doc ? toTestAssignment(doc) : undefined;
+    }),
+
+  updateTestAssignment: (id, change) =>
+    withMongo(async () => {
+      const doc = await TestAssignmentModel.findOneAndUpdate({ id }, { $set: change }, options);
+      return doc ? toTestAssignment(doc) : undefined;
+    }),
+};

@@ -1,0 +1,187 @@
+/** Test attempts (at most one in progress per student and test) and their answers. */
+import {
+  type AnswerDoc,
+  AnswerModel,
+  attemptActiveKey,
+  sequences,
+  type TestAttemptDoc,
+  TestAttemptModel,
+} from '../../../shared/mongo-schema';
+import type { Answer, TestAttempt } from '../../../shared/schema';
+import { withMongo } from '../../db/mongo';
+import { ConflictError } from '../errors';
+import type { IStorage } from '../storage';
+import { nextId } from './counters';
+import { isDuplicateKey } from './duplicate-key';
+import { updateOrInsert } from './upsert';
+
+const NO_ID = { _id: 0 } as const;
+
+export function toTestAttempt(doc: TestAttemptDoc): TestAttempt {
+  return {
+    id: doc.id,
+    testId: doc.testId,
+    studentId: doc.studentId,
+    startTime: doc.startTime,
+    endTime: doc.endTime ?? null,
+    score: doc.score ?? null,
+    status: doc.status,
+  };
+}
+
+export function toAnswer(doc: AnswerDoc): Answer {
+  return {
+    id: doc.id,
+    attemptId: doc.attemptId,
+    questionId: doc.questionId,
+    text: doc.text ?? null,
+    selectedOption: doc.selectedOption ?? null,
+    imageUrl: doc.imageUrl ?? null,
+    ocrText: doc.ocrText ?? null,
+    score: doc.score ?? null,
+    aiConfidence: doc.aiConfidence ?? null,
+    aiFeedback: doc.aiFeedback ?? null,
+    feedback: doc.feedback ?? null,
+    isCorrect: doc.isCorrect ?? null,
+  };
+}
+
+type AttemptStore = Pick<
+  IStorage,
+  | 'createTestAttempt'
+  | 'getTestAttempt'
+  | 'getTestAttemptsByStudent'
+  | 'getTestAttemptsByTest'
+  | 'updateTestAttempt'
+  | 'upsertAnswer'
+  | 'getAnswer'
+  | 'getAnswersByAttempt'
+  | 'updateAnswer'
+>;
+
+const OLDEST_FIRST = { startTime: 1, id: 1 } as const;
+
+export const attemptStore: AttemptStore = {
+  createTestAttempt: ({ testId, studentId }) =>
+    withMongo(async () => {
+      const id = await nextId(sequences.attempt);
+      const status = 'in_progress' as const;
+      try {
+        const doc = await TestAttemptModel.create({
+          id,
+          testId,
+          studentId,
+          status,
+          startTime: new Date(),
+          activeKey: attemptActiveKey({ id, testId, studentId, status }),
+        });
+        return toTestAttempt(doc.toObject());
+      } catch (error) {
+        if (isDuplicateKey(error)) {
+          throw new ConflictError('An attempt at this test is already in progress', 'attempt');
+        }
+        throw error;
+      }
+    }),
+
+  getTestAttempt: (id) =>
+    withMongo(async () => {
+      const doc = await TestAttemptModel.findOne({ id }, NO_ID).lean();
+      return doc ? toTestAttempt(doc) : undefined;
+    }),
+
+  getTestAttemptsByStudent: (studentId, testId) =>
+    withMongo(async () =>
+      (
+        await TestAttemptModel.find(
+          { studentId, ...(testId === undefined ? {} : { testId }) },
+          NO_ID,
+        )
+          .sort(OLDEST_FIRST)
+          .lean()
+      ).map(toTestAttempt),
+    ),
+
+  getTestAttemptsByTest: (testId) =>
+    withMongo(async () =>
+      (await TestAttemptModel.find({ testId }, NO_ID).sort(OLDEST_FIRST).lean()).map(toTestAttempt),
+    ),
+
+  updateTestAttempt: (id, change) =>
+    withMongo(async () => {
+      const current = await TestAttemptModel.findOne({ id }, NO_ID).lean();
+      if (!current) return undefined;
+      const set = {
+        status: change.status,
+        activeKey: attemptActiveKey({ ...current, status: change.status }),
+        ...(change.score === undefined ? {} : { score: change.score }),
+        ...(change.endTime === undefined ? {} : { endTime: change.endTime }),
+      };
+      try {
+        const doc = await TestAttemptModel.findOneAndUpdate(
+          { id },
+          { $set: set },
+          { returnDocument: 'after', projection: NO_ID, lean: true, runValidators: true },
+        );
+        return doc ? toTestAttempt(doc) : undefined;
+      } catch (error) {
+        if (isDuplicateKey(error)) {
+          throw new ConflictError('An attempt at this test is already in progress', 'attempt');
+        }
+        throw error;
+      }
+    }),
+
+  upsertAnswer: (answer) =>
+    withMongo(() => {
+      const { attemptId, questionId } = answer;
+      // A new answer replaces the old one whole: earlier grading no longer applies to it.
+      const fields = {
+        text: answer.text ?? null,
+        selectedOption: answer.selectedOption ?? null,
+        imageUrl: answer.imageUrl ?? null,
+        score: answer.score ?? null,
+        isCorrect: answer.isCorrect ?? null,
+        ocrText: null,
+        aiConfidence: null,
+        aiFeedback: null,
+        feedback: null,
+      };
+      return updateOrInsert(
+        async () => {
+          const doc = await AnswerModel.findOneAndUpdate(
+            { attemptId, questionId },
+            { $set: fields },
+            { returnDocument: 'after', projection: NO_ID, lean: true },
+          );
+          return doc ? toAnswer(doc) : undefined;
+        },
+        async () => {
+          const id = await nextId(sequences.answer);
+          const doc = await AnswerModel.create({ id, attemptId, questionId, ...fields });
+          return toAnswer(doc.toObject());
+        },
+      );
+    }),
+
+  getAnswer: (id) =>
+    withMongo(async () => {
+      const doc = await AnswerModel.findOne({ id }, NO_ID).lean();
+      return doc ? toAnswer(doc) : undefined;
+    }),
+
+  getAnswersByAttempt: (attemptId) =>
+    withMongo(async () =>
+      (await AnswerModel.find({ attemptId }, NO_ID).sort({ questionId: 1 }).lean()).map(toAnswer),
+    ),
+
+  updateAnswer: (id, change) =>
+    withMongo(async () => {
+      const doc = await AnswerModel.findOneAndUpdate(
+        { id },
+        { $set: change },
+        { returnDocument: 'after', projection: NO_ID, lean: true, runValidators: true },
+      );
+      return doc ? toAnswer(doc) : undefined;
+    }),
+};

@@ -1,0 +1,145 @@
+/** Tests and their questions. */
+import {
+  type QuestionDoc,
+  QuestionModel,
+  sequences,
+  type TestDoc,
+  TestModel,
+} from '../../../shared/mongo-schema';
+import type { Question, QuestionType, Test, TestStatus } from '../../../shared/schema';
+import { withMongo } from '../../db/mongo';
+import type { IStorage } from '../storage';
+import { nextId } from './counters';
+
+const NO_ID = { _id: 0 } as const;
+
+export function toTest(doc: TestDoc): Test {
+  return {
+    id: doc.id,
+    title: doc.title,
+    description: doc.description ?? null,
+    subject: doc.subject,
+    class: doc.class,
+    teacherId: doc.teacherId,
+    totalMarks: doc.totalMarks,
+    duration: doc.duration,
+    testDate: doc.testDate,
+    questionTypes: doc.questionTypes as QuestionType[],
+    status: doc.status,
+    createdAt: doc.createdAt,
+  };
+}
+
+export function toQuestion(doc: QuestionDoc): Question {
+  return {
+    id: doc.id,
+    testId: doc.testId,
+    type: doc.type,
+    text: doc.text,
+    options: doc.options ?? null,
+    correctAnswer: doc.correctAnswer ?? null,
+    marks: doc.marks,
+    order: doc.order,
+    aiRubric: doc.aiRubric ?? null,
+    topic: doc.topic ?? null,
+  };
+}
+
+type TestStore = Pick<
+  IStorage,
+  | 'createTest'
+  | 'getTest'
+  | 'getTestsByTeacher'
+  | 'getTestsByClass'
+  | 'updateTest'
+  | 'createQuestion'
+  | 'getQuestion'
+  | 'getQuestionsByTest'
+  | 'updateQuestion'
+>;
+
+const NEWEST_FIRST = { createdAt: -1, id: -1 } as const;
+
+export const testStore: TestStore = {
+  createTest: (test) =>
+    withMongo(async () => {
+      const id = await nextId(sequences.test);
+      const doc = await TestModel.create({ ...test, id, description: test.description ?? null });
+      return toTest(doc.toObject());
+    }),
+
+  getTest: (id) =>
+    withMongo(async () => {
+      const doc = await TestModel.findOne({ id }, NO_ID).lean();
+      return doc ? toTest(doc) : undefined;
+    }),
+
+  getTestsByTeacher: (teacherId, status?: TestStatus) =>
+    withMongo(async () =>
+      (
+        await TestModel.find({ teacherId, ...(status ? { status } : {}) }, NO_ID)
+          .sort(NEWEST_FIRST)
+          .lean()
+      ).map(toTest),
+    ),
+
+  getTestsByClass: (className, { status, includeDrafts = false } = {}) =>
+    withMongo(async () => {
+      const docs = await TestModel.find({ class: className, ...(status ? { status } : {}) }, NO_ID)
+        .sort(NEWEST_FIRST)
+        .lean();
+      // Filtered here rather than with $ne: the class index already narrows to a handful.
+      return docs.filter((doc) => includeDrafts || doc.status !== 'draft').map(toTest);
+    }),
+
+  updateTest: (id, change) =>
+    withMongo(async () => {
+      const doc = await TestModel.findOneAndUpdate(
+        { id },
+        { $set: change },
+        { returnDocument: 'after', projection: NO_ID, lean: true, runValidators: true },
+      );
+      return doc ? toTest(doc) : undefined;
+    }),
+
+  createQuestion: (question) =>
+    withMongo(async () => {
+      const id = await nextId(sequences.question);
+      const doc = await QuestionModel.create({
+        id,
+        testId: question.testId,
+        type: question.type,
+        text: question.text,
+        options: question.options ?? null,
+        correctAnswer: question.correctAnswer ?? null,
+        marks: question.marks,
+        order: question.order,
+        aiRubric: question.aiRubric ?? null,
+        topic: question.topic ?? null,
+      });
+      return toQuestion(doc.toObject());
+    }),
+
+  getQuestion: (id) =>
+    withMongo(async () => {
+      const doc = await QuestionModel.findOne({ id }, NO_ID).lean();
+      return doc ? toQuestion(doc) : undefined;
+    }),
+
+  getQuestionsByTest: (testId) =>
+    withMongo(async () =>
+      (await QuestionModel.find({ testId }, NO_ID).sort({ order: 1, id: 1 }).lean()).map(
+        toQuestion,
+      ),
+    ),
+
+  updateQuestion: (id, change) =>
+    withMongo(async () => {
+      const doc = await QuestionModel.findOneAndUpdate(
+        { id },
+        { $set: change },
+        { returnDocument: 'after', projection: NO_ID, lean: true, runValidators: true },
+      );
+      return doc ? toQuestion(doc) : undefined;
+    }),
+};

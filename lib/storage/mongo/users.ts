@@ -1,0 +1,127 @@
+/** Users: case-insensitive unique username and email, scrypt hashes that never leave this module. */
+import { trusted } from 'mongoose';
+import { sequences, type UserDoc, UserModel } from '../../../shared/mongo-schema';
+import type { PublicUser, UpdateUser, UserRole } from '../../../shared/schema';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../auth/passwords';
+import { config } from '../../config';
+import { withMongo } from '../../db/mongo';
+import { ConflictError } from '../errors';
+import type { IStorage, NewUser } from '../storage';
+import { nextId } from './counters';
+import { isDuplicateKey } from './duplicate-key';
+
+/** The lookup key of a username or email: case-insensitive. */
+export const lookupKey = (value: string) => value.trim().normalize('NFC').toLowerCase();
+
+/** Never read the hash or our lookup keys unless we mean to. */
+const PUBLIC = { _id: 0, passwordHash: 0, usernameKey: 0, emailKey: 0 } as const;
+
+/** Builds the API's user from a document, field by field (an allow-list, not a delete-list). */
+export function toPublicUser(
+  doc: Omit<UserDoc, 'passwordHash' | 'usernameKey' | 'emailKey'>,
+): PublicUser {
+  return {
+    id: doc.id,
+    username: doc.username,
+    name: doc.name,
+    email: doc.email,
+    role: doc.role,
+    class: doc.class ?? null,
+    subject: doc.subject ?? null,
+    avatar: doc.avatar ?? null,
+    createdAt: doc.createdAt,
+  };
+}
+
+/** Which unique field a failed insert or update collided on. */
+async function conflictFor(user: { username?: string; email?: string }): Promise<ConflictError> {
+  if (user.username && (await UserModel.exists({ usernameKey: lookupKey(user.username) }))) {
+    return new ConflictError('That username is taken', 'username');
+  }
+  return new ConflictError('That email is already registered', 'email');
+}
+
+type UserStore = Pick<
+  IStorage,
+  | 'getUser'
+  | 'getUserByUsername'
+  | 'getUserByEmail'
+  | 'getUsersByIds'
+  | 'getUsers'
+  | 'getUsersByClass'
+  | 'createUser'
+  | 'verifyCredentials'
+  | 'updateUser'
+>;
+
+const findOne = (filter: Record<string, unknown>) =>
+  withMongo(async () => {
+    const doc = await UserModel.findOne(filter, PUBLIC).lean();
+    return doc ? toPublicUser(doc) : undefined;
+  });
+
+const findMany = (filter: Record<string, unknown>) =>
+  withMongo(async () =>
+    (await UserModel.find(filter, PUBLIC).sort({ id: 1 }).lean()).map(toPublicUser),
+  );
+
+export const userStore: UserStore = {
+  getUser: (id) => findOne({ id }),
+  getUserByUsername: (username) => findOne({ usernameKey: lookupKey(username) }),
+  getUserByEmail: (email) => findOne({ emailKey: lookupKey(email) }),
+  getUsersByIds: (ids) =>
+    ids.length === 0 ? Promise.resolve([]) : findMany({ id: trusted({ $in: [...new Set(ids)] }) }),
+  getUsers: (role?: UserRole) => findMany(role ? { role } : {}),
+  getUsersByClass: (className) => findMany({ role: 'student', class: className }),
+
+  createUser: (user: NewUser) =>
+    withMongo(async () => {
+      const passwordHash = await hashPassword(user.password, config().auth.passwordHashLogN);
+      const id = await nextId(sequences.user);
+      try {
+        const doc = await UserModel.create({
+          id,
+          username: user.username,
+          usernameKey: lookupKey(user.username),
+          passwordHash,
+          name: user.name,
+          email: user.email,
+          emailKey: lookupKey(user.email),
+          role: user.role,
+          class: user.class ?? null,
+          subject: user.subject ?? null,
+          avatar: user.avatar ?? null,
+        });
+        return toPublicUser(doc.toObject());
+      } catch (error) {
+        if (isDuplicateKey(error)) throw await conflictFor(user);
+        throw error;
+      }
+    }),
+
+  verifyCredentials: (username, password) =>
+    withMongo(async () => {
+      const doc = await UserModel.findOne({ usernameKey: lookupKey(username) }, { _id: 0 }).lean();
+      if (!doc)
+        return verifyAgainstDummy(password, config().auth.passwordHashLogN).then(() => undefined);
+      return (await verifyPassword(password, doc.passwordHash)) ? toPublicUser(doc) : undefined;
+    }),
+
+  updateUser: (id, change: UpdateUser) =>
+    withMongo(async () => {
+      const set: Partial<UserDoc> = { ...change } as Partial<UserDoc>;
+      if (change.email !== undefined) set.emailKey = lookupKey(change.email);
+      try {
+        const doc = await UserModel.findOneAndUpdate(
+          { id },
+          { $set: set },
+          { returnDocument: 'after', projection: PUBLIC, lean: true, runValidators: true },
+        );
+        return doc ? toPublicUser(doc) : undefined;
+      } catch (error) {
+        if (isDuplicateKey(error))
+          throw new ConflictError('That email is already registered', 'email');
+        throw error;
+      }
+    }),
+};

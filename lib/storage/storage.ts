@@ -1,0 +1,182 @@
+/**
+ * IStorage: everything handlers and jobs ask of the domain data (all but chat messages, which live
+ * behind the message-store interface). Not found is `undefined`; a broken uniqueness rule is a
+ * ConflictError; an unreachable database is a DatabaseUnavailableError. No method ever returns a
+ * password or its hash.
+ */
+import type {
+  Analytics,
+  Answer,
+  AssignmentStatus,
+  AttemptStatus,
+  Channel,
+  DirectMessageChannel,
+  InsertAnalytics,
+  InsertQuestion,
+  InsertTest,
+  PublicUser,
+  Question,
+  Test,
+  TestAssignment,
+  TestAttempt,
+  TestStatus,
+  UpdateQuestion,
+  UpdateTest,
+  UpdateUser,
+  UserRole,
+  Workspace,
+} from '../../shared/schema';
+
+export interface NewUser {
+  username: string;
+  password: string;
+  name: string;
+  email: string;
+  role: UserRole;
+  class?: string | null;
+  subject?: string | null;
+  avatar?: string | null;
+}
+
+export type NewTest = Omit<InsertTest, 'teacherId'> & { teacherId: number };
+
+export interface AttemptChange {
+  status: AttemptStatus;
+  score?: number | null;
+  endTime?: Date | null;
+}
+
+/** One answer per (attempt, question); the server decides score and isCorrect for MCQs. */
+export interface AnswerInput {
+  attemptId: number;
+  questionId: number;
+  text?: string | null;
+  selectedOption?: number | null;
+  imageUrl?: string | null;
+  score?: number | null;
+  isCorrect?: boolean | null;
+}
+
+export type AnswerChange = Partial<
+  Pick<Answer, 'score' | 'feedback' | 'isCorrect' | 'aiFeedback' | 'aiConfidence' | 'ocrText'>
+>;
+
+export interface AssignmentInput {
+  testId: number;
+  studentId: number;
+  assignedBy: number;
+  dueDate: Date;
+}
+
+export interface AssignmentFilter {
+  studentId?: number;
+  testId?: number;
+  assignedBy?: number;
+  status?: AssignmentStatus;
+}
+
+export type AssignmentChange = Partial<
+  Pick<TestAssignment, 'status' | 'dueDate' | 'notificationSent'>
+>;
+
+export interface NewWorkspace {
+  name: string;
+  description?: string | null;
+  ownerId: number;
+  members?: number[];
+}
+
+export interface NewChannel {
+  workspaceId: number;
+  name: string;
+  type: 'text' | 'announcement';
+  class?: string | null;
+  subject?: string | null;
+}
+
+export interface IStorage {
+  // users
+  getUser(id: number): Promise<PublicUser | undefined>;
+  getUserByUsername(username: string): Promise<PublicUser | undefined>;
+  getUserByEmail(email: string): Promise<PublicUser | undefined>;
+  getUsersByIds(ids: number[]): Promise<PublicUser[]>;
+  getUsers(role?: UserRole): Promise<PublicUser[]>;
+  getUsersByClass(className: string): Promise<PublicUser[]>;
+  /** Hashes the password; ConflictError('username' | 'email') when taken (case-insensitively). */
+  createUser(user: NewUser): Promise<PublicUser>;
+  /** The user when username and password match, else undefined (same time either way). */
+  verifyCredentials(username: string, password: string): Promise<PublicUser | undefined>;
+  updateUser(id: number, change: UpdateUser): Promise<PublicUser | undefined>;
+
+  // tests and questions
+  createTest(test: NewTest): Promise<Test>;
+  getTest(id: number): Promise<Test | undefined>;
+  /** A teacher's tests, newest first. */
+  getTestsByTeacher(teacherId: number, status?: TestStatus): Promise<Test[]>;
+  /** Tests of a class, newest first; drafts only when asked for. */
+  getTestsByClass(
+    className: string,
+    options?: { status?: TestStatus; includeDrafts?: boolean },
+  ): Promise<Test[]>;
+  updateTest(id: number, change: UpdateTest): Promise<Test | undefined>;
+  createQuestion(question: InsertQuestion): Promise<Question>;
+  getQuestion(id: number): Promise<Question | undefined>;
+  /** Sorted by `order`, then id. */
+  getQuestionsByTest(testId: number): Promise<Question[]>;
+  updateQuestion(id: number, change: UpdateQuestion): Promise<Question | undefined>;
+
+  // attempts and answers
+  /** ConflictError('attempt') when the student already has one in progress for this test. */
+  createTestAttempt(attempt: { testId: number; studentId: number }): Promise<TestAttempt>;
+  getTestAttempt(id: number): Promise<TestAttempt | undefined>;
+  getTestAttemptsByStudent(studentId: number, testId?: number): Promise<TestAttempt[]>;
+  getTestAttemptsByTest(testId: number): Promise<TestAttempt[]>;
+  updateTestAttempt(id: number, change: AttemptChange): Promise<TestAttempt | undefined>;
+  /** Creates or replaces the one answer of (attempt, question). */
+  upsertAnswer(answer: AnswerInput): Promise<Answer>;
+  getAnswer(id: number): Promise<Answer | undefined>;
+  getAnswersByAttempt(attemptId: number): Promise<Answer[]>;
+  updateAnswer(id: number, change: AnswerChange): Promise<Answer | undefined>;
+
+  // analytics
+  /** Creates or replaces the analytics of (user, test). */
+  upsertAnalytics(analytics: InsertAnalytics): Promise<Analytics>;
+  /** Newest first. */
+  getAnalyticsByUser(userId: number): Promise<Analytics[]>;
+  getAnalyticsByTest(testId: number): Promise<Analytics[]>;
+
+  // assignments
+  /** One per (student, test): assigning again updates the due date. */
+  upsertTestAssignment(assignment: AssignmentInput): Promise<TestAssignment>;
+  getTestAssignment(id: number): Promise<TestAssignment | undefined>;
+  getTestAssignments(filter: AssignmentFilter): Promise<TestAssignment[]>;
+  getTestAssignmentByStudentAndTest(
+    studentId: number,
+    testId: number,
+  ): Promise<TestAssignment | undefined>;
+  updateTestAssignment(id: number, change: AssignmentChange): Promise<TestAssignment | undefined>;
+
+  // workspaces
+  createWorkspace(workspace: NewWorkspace): Promise<Workspace>;
+  getWorkspace(id: number): Promise<Workspace | undefined>;
+  /** Workspaces the user is a member of, oldest first. */
+  getWorkspaces(userId: number): Promise<Workspace[]>;
+  addMemberToWorkspace(workspaceId: number, userId: number): Promise<Workspace | undefined>;
+  /** ConflictError('owner') for the owner. */
+  removeMemberFromWorkspace(workspaceId: number, userId: number): Promise<Workspace | undefined>;
+
+  // channels
+  createChannel(channel: NewChannel): Promise<Channel>;
+  getChannel(id: number): Promise<Channel | undefined>;
+  /** createdAt ascending. */
+  getChannelsByWorkspace(workspaceId: number): Promise<Channel[]>;
+  /** Exactly one DM per pair, even under concurrent calls. InvalidOperationError for a == b. */
+  getOrCreateDMChannel(a: number, b: number): Promise<Channel>;
+  /** The user's DMs with their partner, newest first: two queries whatever the number of DMs. */
+  getDMsByUser(userId: number): Promise<DirectMessageChannel[]>;
+  /**
+   * Channels in the user's workspaces whose class equals `query` or whose name or subject
+   * contains it (case-insensitive).
+   */
+  searchChannels(userId: number, query: string): Promise<Channel[]>;
+}

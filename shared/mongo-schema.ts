@@ -1,0 +1,419 @@
+/**
+ * Mongoose models: the original's collections and fields, plus the keys and indexes the queries
+ * and the uniqueness rules need.
+ *
+ * Uniqueness is always a unique index checked on insert, because that is the one thing every
+ * MongoDB-compatible engine does atomically (FerretDB 1.x, our local engine, runs findAndModify
+ * and updates as a read followed by a separate write). So rules like "one DM per pair" or "one
+ * attempt in progress per student and test" are expressed as a unique key field, not as a
+ * check-then-insert. Indexes are created by scripts/sync-indexes (`autoIndex` is off in Lambda).
+ */
+import { type Model, model, models, Schema } from 'mongoose';
+
+// `id: false`: our numeric `id` path replaces Mongoose's string `id` virtual.
+const options = {
+  versionKey: false,
+  strict: 'throw',
+  id: false,
+  autoIndex: false,
+  autoCreate: false,
+} as const;
+
+/** Reuses a compiled model (tests and serverless-offline can load this module more than once). */
+function define<T>(name: string, schema: Schema<T>, collection: string): Model<T> {
+  return (models[name] as Model<T> | undefined) ?? model<T>(name, schema, collection);
+}
+
+// --- counters -----------------------------------------------------------------------------------
+
+export interface CounterDoc {
+  _id: string;
+  seq: number;
+}
+export const CounterModel = define(
+  'Counter',
+  new Schema<CounterDoc>({ _id: String, seq: { type: Number, default: 0 } }, options),
+  'counters',
+);
+
+/** One document per id handed out: the insert is what makes an id unique on every engine. */
+export interface CounterClaimDoc {
+  _id: string;
+  name: string;
+  n: number;
+}
+const counterClaimSchema = new Schema<CounterClaimDoc>(
+  { _id: String, name: { type: String, required: true }, n: { type: Number, required: true } },
+  options,
+);
+counterClaimSchema.index({ name: 1, n: -1 });
+export const CounterClaimModel = define('CounterClaim', counterClaimSchema, 'counter_claims');
+
+/** The sequence names of the original (counters collection `_id`s). */
+export const sequences = {
+  user: 'user_id',
+  test: 'test_id',
+  question: 'question_id',
+  attempt: 'attempt_id',
+  answer: 'answer_id',
+  analytics: 'analytics_id',
+  assignment: 'assignment_id',
+  workspace: 'workspace_id',
+  channel: 'channel_id',
+} as const;
+export type SequenceName = (typeof sequences)[keyof typeof sequences];
+
+const id = { type: Number, required: true } as const;
+const nullableString = { type: String, default: null } as const;
+
+// --- users ----------------------------------------------------------------------------------------
+
+export interface UserDoc {
+  id: number;
+  username: string;
+  /** Lower-cased username: the unique, case-insensitive lookup key. */
+  usernameKey: string;
+  /** scrypt$logN$r$p$salt$hash; never leaves lib/storage. */
+  passwordHash: string;
+  name: string;
+  email: string;
+  /** Lower-cased email: unique, case-insensitive. */
+  emailKey: string;
+  role: 'student' | 'teacher';
+  class: string | null;
+  subject: string | null;
+  avatar: string | null;
+  createdAt: Date;
+}
+const userSchema = new Schema<UserDoc>(
+  {
+    id,
+    username: { type: String, required: true },
+    usernameKey: { type: String, required: true },
+    passwordHash: { type: String, required: true },
+    name: { type: String, required: true },
+    email: { type: String, required: true },
+    emailKey: { type: String, required: true },
+    role: { type: String, enum: ['student', 'teacher'], default: 'student' },
+    class: nullableString,
+    subject: nullableString,
+    avatar: nullableString,
+    createdAt: { type: Date, default: Date.now },
+  },
+  options,
+);
+userSchema.index({ id: 1 }, { unique: true });
+userSchema.index({ usernameKey: 1 }, { unique: true });
+userSchema.index({ emailKey: 1 }, { unique: true });
+userSchema.index({ role: 1, class: 1 });
+export const UserModel = define('User', userSchema, 'users');
+
+// --- tests and questions --------------------------------------------------------------------------
+
+export interface TestDoc {
+  id: number;
+  title: string;
+  description: string | null;
+  subject: string;
+  class: string;
+  teacherId: number;
+  totalMarks: number;
+  duration: number;
+  testDate: Date;
+  questionTypes: string[];
+  status: 'draft' | 'published' | 'completed';
+  createdAt: Date;
+}
+const testSchema = new Schema<TestDoc>(
+  {
+    id,
+    title: { type: String, required: true },
+    description: nullableString,
+    subject: { type: String, required: true },
+    class: { type: String, required: true },
+    teacherId: { type: Number, required: true },
+    totalMarks: { type: Number, default: 100 },
+    duration: { type: Number, default: 60 },
+    testDate: { type: Date, required: true },
+    questionTypes: { type: [String], default: [] },
+    status: { type: String, enum: ['draft', 'published', 'completed'], default: 'draft' },
+    createdAt: { type: Date, default: Date.now },
+  },
+  options,
+);
+testSchema.index({ id: 1 }, { unique: true });
+testSchema.index({ teacherId: 1, createdAt: -1 });
+testSchema.index({ class: 1, status: 1 });
+export const TestModel = define('Test', testSchema, 'tests');
+
+export interface QuestionDoc {
+  id: number;
+  testId: number;
+  type: 'mcq' | 'short' | 'long' | 'numerical';
+  text: string;
+  options: string[] | null;
+  correctAnswer: string | null;
+  marks: number;
+  order: number;
+  aiRubric: string | null;
+  topic: string | null;
+}
+const questionSchema = new Schema<QuestionDoc>(
+  {
+    id,
+    testId: { type: Number, required: true },
+    type: { type: String, enum: ['mcq', 'short', 'long', 'numerical'], required: true },
+    text: { type: String, required: true },
+    options: { type: [String], default: null },
+    correctAnswer: nullableString,
+    marks: { type: Number, default: 1 },
+    order: { type: Number, required: true },
+    aiRubric: nullableString,
+    topic: nullableString,
+  },
+  options,
+);
+questionSchema.index({ id: 1 }, { unique: true });
+questionSchema.index({ testId: 1, order: 1 });
+export const QuestionModel = define('Question', questionSchema, 'questions');
+
+// --- attempts and answers -------------------------------------------------------------------------
+
+export interface TestAttemptDoc {
+  id: number;
+  testId: number;
+  studentId: number;
+  startTime: Date;
+  endTime: Date | null;
+  score: number | null;
+  status: 'in_progress' | 'completed' | 'evaluated';
+  /**
+   * `studentId:testId` while in progress, `closed:<id>` after: its unique index allows at most
+   * one attempt in progress per (student, test), atomically.
+   */
+  activeKey: string;
+}
+const testAttemptSchema = new Schema<TestAttemptDoc>(
+  {
+    id,
+    testId: { type: Number, required: true },
+    studentId: { type: Number, required: true },
+    startTime: { type: Date, default: Date.now },
+    endTime: { type: Date, default: null },
+    score: { type: Number, default: null },
+    status: {
+      type: String,
+      enum: ['in_progress', 'completed', 'evaluated'],
+      default: 'in_progress',
+    },
+    activeKey: { type: String, required: true },
+  },
+  options,
+);
+testAttemptSchema.index({ id: 1 }, { unique: true });
+testAttemptSchema.index({ activeKey: 1 }, { unique: true });
+testAttemptSchema.index({ studentId: 1, testId: 1 });
+testAttemptSchema.index({ testId: 1, status: 1 });
+export const TestAttemptModel = define('TestAttempt', testAttemptSchema, 'testattempts');
+
+/** The activeKey of an attempt (see TestAttemptDoc). */
+export function attemptActiveKey(attempt: {
+  id: number;
+  studentId: number;
+  testId: number;
+  status: string;
+}): string {
+  return attempt.status === 'in_progress'
+    ? `${attempt.studentId}:${attempt.testId}`
+    : `closed:${attempt.id}`;
+}
+
+export interface AnswerDoc {
+  id: number;
+  attemptId: number;
+  questionId: number;
+  text: string | null;
+  selectedOption: number | null;
+  imageUrl: string | null;
+  ocrText: string | null;
+  score: number | null;
+  aiConfidence: number | null;
+  aiFeedback: string | null;
+  feedback: string | null;
+  isCorrect: boolean | null;
+}
+const answerSchema = new Schema<AnswerDoc>(
+  {
+    id,
+    attemptId: { type: Number, required: true },
+    questionId: { type: Number, required: true },
+    text: nullableString,
+    selectedOption: { type: Number, default: null },
+    imageUrl: nullableString,
+    ocrText: nullableString,
+    score: { type: Number, default: null },
+    aiConfidence: { type: Number, default: null },
+    aiFeedback: nullableString,
+    feedback: nullableString,
+    isCorrect: { type: Boolean, default: null },
+  },
+  options,
+);
+answerSchema.index({ id: 1 }, { unique: true });
+answerSchema.index({ attemptId: 1, questionId: 1 }, { unique: true });
+export const AnswerModel = define('Answer', answerSchema, 'answers');
+
+// --- analytics and assignments --------------------------------------------------------------------
+
+export interface AnalyticsDoc {
+  id: number;
+  userId: number;
+  testId: number;
+  weakTopics: string[];
+  strongTopics: string[];
+  recommendedResources: string[];
+  insightDate: Date;
+}
+const analyticsSchema = new Schema<AnalyticsDoc>(
+  {
+    id,
+    userId: { type: Number, required: true },
+    testId: { type: Number, required: true },
+    weakTopics: { type: [String], default: [] },
+    strongTopics: { type: [String], default: [] },
+    recommendedResources: { type: [String], default: [] },
+    insightDate: { type: Date, default: Date.now },
+  },
+  options,
+);
+analyticsSchema.index({ id: 1 }, { unique: true });
+analyticsSchema.index({ userId: 1, testId: 1 }, { unique: true });
+analyticsSchema.index({ testId: 1 });
+export const AnalyticsModel = define('Analytics', analyticsSchema, 'analytics');
+
+export interface TestAssignmentDoc {
+  id: number;
+  testId: number;
+  studentId: number;
+  assignedBy: number;
+  assignedDate: Date;
+  dueDate: Date;
+  status: 'pending' | 'started' | 'completed' | 'overdue';
+  notificationSent: boolean;
+}
+const testAssignmentSchema = new Schema<TestAssignmentDoc>(
+  {
+    id,
+    testId: { type: Number, required: true },
+    studentId: { type: Number, required: true },
+    assignedBy: { type: Number, required: true },
+    assignedDate: { type: Date, default: Date.now },
+    dueDate: { type: Date, required: true },
+    status: {
+      type: String,
+      enum: ['pending', 'started', 'completed', 'overdue'],
+      default: 'pending',
+    },
+    notificationSent: { type: Boolean, default: false },
+  },
+  options,
+);
+testAssignmentSchema.index({ id: 1 }, { unique: true });
+testAssignmentSchema.index({ studentId: 1, testId: 1 }, { unique: true });
+testAssignmentSchema.index({ studentId: 1, status: 1 });
+testAssignmentSchema.index({ testId: 1 });
+testAssignmentSchema.index({ assignedBy: 1, testId: 1 });
+testAssignmentSchema.index({ dueDate: 1, status: 1 });
+export const TestAssignmentModel = define(
+  'TestAssignment',
+  testAssignmentSchema,
+  'testassignments',
+);
+
+// --- workspaces and channels ----------------------------------------------------------------------
+
+export interface WorkspaceDoc {
+  id: number;
+  name: string;
+  description: string | null;
+  ownerId: number;
+  members: number[];
+  createdAt: Date;
+}
+const workspaceSchema = new Schema<WorkspaceDoc>(
+  {
+    id,
+    name: { type: String, required: true },
+    description: nullableString,
+    ownerId: { type: Number, required: true },
+    members: { type: [Number], default: [] },
+    createdAt: { type: Date, default: Date.now },
+  },
+  options,
+);
+workspaceSchema.index({ id: 1 }, { unique: true });
+workspaceSchema.index({ members: 1 });
+export const WorkspaceModel = define('Workspace', workspaceSchema, 'workspaces');
+
+export interface ChannelDoc {
+  id: number;
+  workspaceId: number | null;
+  name: string;
+  type: 'text' | 'announcement' | 'dm';
+  class: string | null;
+  subject: string | null;
+  /** Message ids (Snowflakes as decimal strings), newest pin first. */
+  pinnedMessages: string[];
+  /** A DM's two users, ascending; empty for workspace channels. */
+  participants: number[];
+  /** `dm:<a>:<b>` for a DM (unique: one DM per pair), `channel:<id>` otherwise. */
+  uniqueKey: string;
+  createdAt: Date;
+}
+const channelSchema = new Schema<ChannelDoc>(
+  {
+    id,
+    workspaceId: { type: Number, default: null },
+    name: { type: String, required: true },
+    type: { type: String, enum: ['text', 'announcement', 'dm'], default: 'text' },
+    class: nullableString,
+    subject: nullableString,
+    pinnedMessages: { type: [String], default: [] },
+    participants: { type: [Number], default: [] },
+    uniqueKey: { type: String, required: true },
+    createdAt: { type: Date, default: Date.now },
+  },
+  options,
+);
+channelSchema.index({ id: 1 }, { unique: true });
+channelSchema.index({ uniqueKey: 1 }, { unique: true });
+channelSchema.index({ workspaceId: 1, createdAt: 1 });
+channelSchema.index({ participants: 1 });
+export const ChannelModel = define('Channel', channelSchema, 'channels');
+
+/** The unique key of the DM between two users, whatever their order. */
+export function dmKey(a: number, b: number): string {
+  return `dm:${Math.min(a, b)}:${Math.max(a, b)}`;
+}
+
+/** What scripts/sync-indexes needs of a model. */
+export interface IndexedModel {
+  modelName: string;
+  schema: Schema;
+  collection: { name: string };
+}
+
+/** Every model whose indexes scripts/sync-indexes maintains. */
+export const allModels: readonly IndexedModel[] = [
+  CounterModel,
+  CounterClaimModel,
+  UserModel,
+  TestModel,
+  QuestionModel,
+  TestAttemptModel,
+  AnswerModel,
+  AnalyticsModel,
+  TestAssignmentModel,
+  WorkspaceModel,
+  ChannelModel,
+];

@@ -1,0 +1,484 @@
+/**
+ * The data contract, in zod 4: for every entity the request schemas a client may send (insert and
+ * update), and the public DTO the API answers with.
+ *
+ * Request schemas are strict (an unknown key is a 400, so no mass assignment), every string and
+ * array is bounded, numbers have ranges, and dates parse or fail. Fields the server owns (ids,
+ * owners, scores, timestamps, statuses it sets) are not in the insert schemas at all.
+ * This module imports nothing of ours (design.md: shared imports nothing).
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+/** Largest numeric id we hand out; counters stay far below it, and it keeps ids exact in JSON. */
+export const MAX_ID = 2_147_483_647;
+
+/** A numeric entity id in a JSON body. */
+export const idSchema = z.number().int().positive().max(MAX_ID);
+
+/** A numeric entity id in a path or query string: digits only, no sign, exponent or spaces. */
+export const idParamSchema = z
+  .string()
+  .regex(/^[1-9][0-9]{0,9}$/, 'must be a positive integer id')
+  .transform(Number)
+  .pipe(idSchema);
+
+/** Largest signed 64-bit value: the top of the Snowflake id space. */
+const MAX_INT64 = 9_223_372_036_854_775_807n;
+
+/** A message id (Snowflake) as the API carries it: a decimal string, never a JS number. */
+export const snowflakeSchema = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,18})$/, 'must be a message id (decimal string)')
+  .refine((value) => BigInt(value) <= MAX_INT64, 'must be a message id (decimal string)');
+
+/** Required text: trimmed, 1..max characters. */
+export const requiredText = (max: number) => z.string().trim().min(1).max(max);
+
+/** Optional text that may also be null (cleared). Empty after trimming counts as null. */
+export const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .transform((value) => (value === '' ? null : value))
+    .nullable()
+    .optional();
+
+/** An http(s) URL (avatars, attachments, uploaded images). */
+export const urlSchema = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .max(2_048);
+
+/** A date-time or a date in ISO-8601; anything else is a 400. Parsed to a Date. */
+export const dateInputSchema = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()])
+  .transform((value) => new Date(value))
+  .refine((date) => !Number.isNaN(date.getTime()), 'must be an ISO-8601 date');
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+export const userRoles = ['student', 'teacher'] as const;
+export type UserRole = (typeof userRoles)[number];
+
+export const usernameSchema = z
+  .string()
+  .trim()
+  .min(3)
+  .max(32)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, _ . -');
+
+export const passwordSchema = z.string().min(8).max(128);
+export const emailSchema = z.email().max(254);
+
+/** POST /auth/register. */
+export const insertUserSchema = z.strictObject({
+  username: usernameSchema,
+  password: passwordSchema,
+  name: requiredText(100),
+  email: emailSchema,
+  role: z.enum(userRoles).default('student'),
+  class: optionalText(50),
+  subject: optionalText(100),
+  avatar: urlSchema.nullable().optional(),
+  teacherCode: z.string().max(200).optional(),
+});
+export type InsertUser = z.output<typeof insertUserSchema>;
+
+/** Profile changes a user may make; role, username and password are not among them. */
+export const updateUserSchema = z
+  .strictObject({
+    name: requiredText(100),
+    email: emailSchema,
+    class: optionalText(50),
+    subject: optionalText(100),
+    avatar: urlSchema.nullable(),
+  })
+  .partial();
+export type UpdateUser = z.output<typeof updateUserSchema>;
+
+/** POST /auth/login. Bounded but otherwise free: a wrong shape must still be a plain 401. */
+export const loginSchema = z.strictObject({
+  username: z.string().min(1).max(254),
+  password: z.string().min(1).max(128),
+});
+
+/** A user as the API shows it: never a password, a hash, or our normalised lookup keys. */
+export interface PublicUser {
+  id: number;
+  username: string;
+  name: string;
+  email: string;
+  role: UserRole;
+  class: string | null;
+  subject: string | null;
+  avatar: string | null;
+  createdAt: Date;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests and questions
+
+export const testStatuses = ['draft', 'published', 'completed'] as const;
+export type TestStatus = (typeof testStatuses)[number];
+export const questionTypes = ['mcq', 'short', 'long', 'numerical'] as const;
+export type QuestionType = (typeof questionTypes)[number];
+
+const testFields = {
+  title: requiredText(200),
+  description: optionalText(5_000),
+  subject: requiredText(100),
+  class: requiredText(50),
+  totalMarks: z.number().int().min(0).max(10_000),
+  duration: z.number().int().min(1).max(1_440),
+  testDate: dateInputSchema,
+  questionTypes: z.array(z.enum(questionTypes)).max(questionTypes.length),
+  status: z.enum(testStatuses),
+};
+
+/** POST /tests. teacherId may be sent only to name the caller (the handler refuses another). */
+export const insertTestSchema = z.strictObject({
+  ...testFields,
+  teacherId: idSchema.optional(),
+  totalMarks: testFields.totalMarks.default(100),
+  duration: testFields.duration.default(60),
+  questionTypes: testFields.questionTypes.default([]),
+  status: testFields.status.default('draft'),
+});
+export type InsertTest = z.output<typeof insertTestSchema>;
+
+/** PATCH /tests/:id. teacherId is not a field here: the owner cannot change. */
+export const updateTestSchema = z.strictObject(testFields).partial();
+export type UpdateTest = z.output<typeof updateTestSchema>;
+
+export interface Test {
+  id: number;
+  title: string;
+  description: string | null;
+  subject: string;
+  class: string;
+  teacherId: number;
+  totalMarks: number;
+  duration: number;
+  testDate: Date;
+  questionTypes: QuestionType[];
+  status: TestStatus;
+  createdAt: Date;
+}
+
+const questionFields = {
+  type: z.enum(questionTypes),
+  text: requiredText(10_000),
+  options: z.array(requiredText(1_000)).min(2).max(20).nullable().optional(),
+  correctAnswer: optionalText(10_000),
+  marks: z.number().min(0).max(1_000),
+  order: z.number().int().min(0).max(10_000),
+  aiRubric: optionalText(10_000),
+  topic: optionalText(100),
+};
+
+/** An MCQ needs options, and its answer key is the index of one of them, as a string. */
+function checkMcq(
+  question: { type?: QuestionType; options?: string[] | null; correctAnswer?: string | null },
+  context: z.core.$RefinementCtx,
+): void {
+  if (question.type !== 'mcq') return;
+  if (!question.options) {
+    context.addIssue({ code: 'custom', path: ['options'], message: 'an mcq needs options' });
+    return;
+  }
+  const key = question.correctAnswer;
+  if (key != null && !(/^\d{1,2}$/.test(key) && Number(key) < question.options.length)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['correctAnswer'],
+      message: 'for an mcq, the index of the correct option',
+    });
+  }
+}
+
+/** POST /questions. */
+export const insertQuestionSchema = z
+  .strictObject({ ...questionFields, testId: idSchema, marks: questionFields.marks.default(1) })
+  .superRefine(checkMcq);
+export type InsertQuestion = z.output<typeof insertQuestionSchema>;
+
+/** Question edits (the test it belongs to does not change). */
+export const updateQuestionSchema = z.strictObject(questionFields).partial().superRefine(checkMcq);
+export type UpdateQuestion = z.output<typeof updateQuestionSchema>;
+
+export interface Question {
+  id: number;
+  testId: number;
+  type: QuestionType;
+  text: string;
+  options: string[] | null;
+  correctAnswer: string | null;
+  marks: number;
+  order: number;
+  aiRubric: string | null;
+  topic: string | null;
+}
+
+/** What a student sees of a question: no answer key, no rubric. */
+export type StudentQuestion = Omit<Question, 'correctAnswer' | 'aiRubric'>;
+
+// ---------------------------------------------------------------------------------------------
+// Attempts and answers
+
+export const attemptStatuses = ['in_progress', 'completed', 'evaluated'] as const;
+export type AttemptStatus = (typeof attemptStatuses)[number];
+
+/** POST /test-attempts: the server sets the student, start time and status. */
+export const insertTestAttemptSchema = z.strictObject({ testId: idSchema });
+
+/**
+ * PATCH /test-attempts/:id. A student may only send {status: 'completed'}; the owner teacher
+ * {score, status: 'evaluated'}. The handler enforces who may send which.
+ */
+export const updateTestAttemptSchema = z.union([
+  z.strictObject({ status: z.literal('completed') }),
+  z.strictObject({ status: z.literal('evaluated'), score: z.number().min(0).max(100_000) }),
+]);
+export type UpdateTestAttempt = z.output<typeof updateTestAttemptSchema>;
+
+export interface TestAttempt {
+  id: number;
+  testId: number;
+  studentId: number;
+  startTime: Date;
+  endTime: Date | null;
+  score: number | null;
+  status: AttemptStatus;
+}
+
+/** POST /answers: what a student may say. Scores and feedback are the server's and teacher's. */
+export const insertAnswerSchema = z.strictObject({
+  attemptId: idSchema,
+  questionId: idSchema,
+  text: optionalText(20_000),
+  selectedOption: z.number().int().min(0).max(19).nullable().optional(),
+  imageUrl: urlSchema.nullable().optional(),
+});
+export type InsertAnswer = z.output<typeof insertAnswerSchema>;
+
+/** POST /answers/:id/grade. The upper bound (the question's marks) is checked by the handler. */
+export const gradeAnswerSchema = z.strictObject({
+  score: z.number().min(0).max(1_000),
+  feedback: optionalText(5_000),
+});
+export type GradeAnswer = z.output<typeof gradeAnswerSchema>;
+
+export interface Answer {
+  id: number;
+  attemptId: number;
+  questionId: number;
+  text: string | null;
+  selectedOption: number | null;
+  imageUrl: string | null;
+  ocrText: string | null;
+  score: number | null;
+  aiConfidence: number | null;
+  aiFeedback: string | null;
+  /** The teacher's feedback from manual grading. */
+  feedback: string | null;
+  isCorrect: boolean | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Analytics (written by the scheduled job only)
+
+const topicList = z.array(requiredText(100)).max(200);
+
+export const insertAnalyticsSchema = z.strictObject({
+  userId: idSchema,
+  testId: idSchema,
+  weakTopics: topicList,
+  strongTopics: topicList,
+  recommendedResources: z.array(requiredText(500)).max(200),
+  insightDate: z.date().optional(),
+});
+export type InsertAnalytics = z.output<typeof insertAnalyticsSchema>;
+export const updateAnalyticsSchema = insertAnalyticsSchema
+  .omit({ userId: true, testId: true })
+  .partial();
+export type UpdateAnalytics = z.output<typeof updateAnalyticsSchema>;
+
+export interface Analytics {
+  id: number;
+  userId: number;
+  testId: number;
+  weakTopics: string[];
+  strongTopics: string[];
+  recommendedResources: string[];
+  insightDate: Date;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assignments
+
+export const assignmentStatuses = ['pending', 'started', 'completed', 'overdue'] as const;
+export type AssignmentStatus = (typeof assignmentStatuses)[number];
+
+/** POST /tests/:id/assignments: either explicit students or a whole class, and a due date. */
+export const insertTestAssignmentSchema = z
+  .strictObject({
+    studentIds: z.array(idSchema).min(1).max(500).optional(),
+    class: requiredText(50).optional(),
+    dueDate: dateInputSchema,
+  })
+  .refine((body) => (body.studentIds === undefined) !== (body.class === undefined), {
+    message: 'give either studentIds or class',
+    path: ['studentIds'],
+  });
+export type InsertTestAssignment = z.output<typeof insertTestAssignmentSchema>;
+
+/** PATCH /assignments/:id: the student moves status on; the teacher moves the due date. */
+export const updateTestAssignmentSchema = z
+  .strictObject({ status: z.enum(['started', 'completed']), dueDate: dateInputSchema })
+  .partial()
+  .refine((body) => Object.keys(body).length > 0, 'nothing to change');
+export type UpdateTestAssignment = z.output<typeof updateTestAssignmentSchema>;
+
+export interface TestAssignment {
+  id: number;
+  testId: number;
+  studentId: number;
+  assignedBy: number;
+  assignedDate: Date;
+  dueDate: Date;
+  status: AssignmentStatus;
+  notificationSent: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workspaces and channels
+
+export const insertWorkspaceSchema = z.strictObject({
+  name: requiredText(100),
+  description: optionalText(2_000),
+});
+export type InsertWorkspace = z.output<typeof insertWorkspaceSchema>;
+export const updateWorkspaceSchema = insertWorkspaceSchema.partial();
+export type UpdateWorkspace = z.output<typeof updateWorkspaceSchema>;
+
+/** POST /workspaces/:id/members. */
+export const addMemberSchema = z.strictObject({ userId: idSchema });
+
+export interface Workspace {
+  id: number;
+  name: string;
+  description: string | null;
+  ownerId: number;
+  members: number[];
+  createdAt: Date;
+}
+
+export const channelTypes = ['text', 'announcement', 'dm'] as const;
+export type ChannelType = (typeof channelTypes)[number];
+
+const channelFields = {
+  name: requiredText(100),
+  type: z.enum(['text', 'announcement']).default('text'),
+  class: optionalText(50),
+  subject: optionalText(100),
+};
+
+/** POST /workspaces/:id/channels (the workspace comes from the path). */
+export const insertChannelSchema = z.strictObject(channelFields);
+/** POST /channels (the workspace in the body). */
+export const insertChannelWithWorkspaceSchema = z.strictObject({
+  ...channelFields,
+  workspaceId: idSchema,
+});
+export type InsertChannel = z.output<typeof insertChannelSchema>;
+export const updateChannelSchema = z
+  .strictObject({
+    name: channelFields.name,
+    class: channelFields.class,
+    subject: channelFields.subject,
+  })
+  .partial();
+export type UpdateChannel = z.output<typeof updateChannelSchema>;
+
+/** POST /channels/dm: the other user, or both users (the caller must be one of them). */
+export const dmRequestSchema = z.union([
+  z.strictObject({ userId: idSchema }),
+  z.strictObject({ userIds: z.tuple([idSchema, idSchema]) }),
+]);
+
+export interface Channel {
+  id: number;
+  /** null for a DM. */
+  workspaceId: number | null;
+  name: string;
+  type: ChannelType;
+  class: string | null;
+  subject: string | null;
+  /** Pinned message ids (Snowflakes as decimal strings), newest pin first. */
+  pinnedMessages: string[];
+  /** The two users of a DM, ascending; empty for workspace channels (membership is the workspace's). */
+  participants: number[];
+  createdAt: Date;
+}
+
+/** A DM as GET /users/me/dms lists it. */
+export interface DirectMessageChannel extends Channel {
+  partner: Pick<PublicUser, 'id' | 'username' | 'name' | 'avatar' | 'role'> | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+export const messageTypes = ['text', 'file', 'image'] as const;
+export type MessageType = (typeof messageTypes)[number];
+export const gradingStatuses = ['pending', 'graded'] as const;
+export type GradingStatus = (typeof gradingStatuses)[number];
+
+/** POST /messages. */
+export const insertMessageSchema = z.strictObject({
+  channelId: idSchema,
+  content: z.string().min(1).max(4_000),
+  type: z.enum(messageTypes).default('text'),
+  fileUrl: urlSchema.nullable().optional(),
+  isHomework: z.boolean().default(false),
+});
+export type InsertMessage = z.output<typeof insertMessageSchema>;
+
+/** GET /channels/:id/messages?limit=&before=&after= */
+export const messageHistoryQuerySchema = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^[1-9][0-9]{0,2}$/, 'must be an integer 1..100')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(100))
+    .default(50),
+  before: snowflakeSchema.optional(),
+  after: snowflakeSchema.optional(),
+});
+
+/** POST /messages/:id/grade. */
+export const gradeMessageSchema = z.strictObject({
+  channelId: idSchema,
+  status: z.enum(gradingStatuses),
+});
+/** POST /messages/:id/read and DELETE /messages/:id?channelId= */
+export const messageChannelSchema = z.strictObject({ channelId: idSchema });
+
+export interface Message {
+  /** Snowflake, as a decimal string. */
+  id: string;
+  channelId: number;
+  authorId: number;
+  content: string;
+  type: MessageType;
+  fileUrl: string | null;
+  isPinned: boolean;
+  isHomework: boolean;
+  gradingStatus: GradingStatus | null;
+  readBy: number[];
+  createdAt: Date;
+}

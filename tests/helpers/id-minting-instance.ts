@@ -1,0 +1,89 @@
+/**
+ * One simulated instance for the uniqueness test, run as a worker thread: it leases a worker slot
+ * from the shared table (through MessageIdSource, exactly as a Lambda would) and mints ids as fast
+ * as it can between the times the test gives it, then hands every id back as 64-bit binary.
+ *
+ * Protocol: posts {type: 'ready'}; receives a MintingPlan; posts MintingReport (or a failure).
+ */
+import { setPriority } from 'node:os';
+import { parentPort } from 'node:worker_threads';
+import { closeDynamo } from '../../lib/db/dynamo';
+import { MessageIdSource } from '../../lib/ids/message-id-source';
+
+export interface MintingPlan {
+  type: 'start';
+  /** Identity in the lease table; undefined = the default (pid, random hex and thread id). */
+  identity?: string;
+  /** Wall-clock ms: first mint not before, last mint before. */
+  startAt: number;
+  stopAt: number;
+  leaseMs: number;
+  safetyMarginMs: number;
+}
+
+export type MintingReport =
+  | {
+      type: 'done';
+      identity: string;
+      /** Ids in minting order, `count` of them spread over the chunks (the last one partly used). */
+      chunks: BigUint64Array[];
+      count: number;
+    }
+  | { type: 'failed'; identity: string | undefined; error: string };
+
+const CHUNK = 1 << 18; // 2 MiB of ids per chunk
+/** Ids between two reads of the wall clock that ends the run. */
+const IDS_PER_CHECK = 256;
+
+const port = parentPort;
+if (!port) throw new Error('id-minting-instance runs as a worker thread');
+
+async function mint(plan: MintingPlan): Promise<MintingReport> {
+  const source = new MessageIdSource({
+    ...(plan.identity === undefined ? {} : { identity: plan.identity }),
+    leaseMs: plan.leaseMs,
+    safetyMarginMs: plan.safetyMarginMs,
+  });
+  const chunks: BigUint64Array[] = [];
+  let chunk = new BigUint64Array(CHUNK);
+  let used = 0;
+  let count = 0;
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, plan.startAt - Date.now())));
+  while (Date.now() < plan.stopAt) {
+    for (let i = 0; i < IDS_PER_CHECK; i += 1) {
+      if (used === CHUNK) {
+        chunks.push(chunk);
+        chunk = new BigUint64Array(CHUNK);
+        used = 0;
+      }
+      chunk[used] = await source.next();
+      used += 1;
+      count += 1;
+    }
+  }
+  chunks.push(chunk);
+  return { type: 'done', identity: source.lease.identity, chunks, count };
+}
+
+// Linux applies setpriority(pid 0) to the calling thread only: this minting loop yields the CPU to
+// dynalite and the test itself, which must keep answering lease renewals on a small machine.
+setPriority(19);
+
+port.once('message', (plan: MintingPlan) => {
+  mint(plan)
+    .then(
+      (report) => {
+        const buffers = report.type === 'done' ? report.chunks.map((c) => c.buffer) : [];
+        port.postMessage(report, buffers as ArrayBuffer[]);
+      },
+      (error: unknown) => {
+        const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        port.postMessage({ type: 'failed', identity: plan.identity, error: text });
+      },
+    )
+    .finally(() => {
+      closeDynamo();
+      port.close();
+    });
+});
+port.postMessage({ type: 'ready' });
