@@ -32,7 +32,11 @@ const MAX_INT64 = 9_223_372_036_854_775_807n;
 export const snowflakeSchema = z
   .string()
   .regex(/^(0|[1-9][0-9]{0,18})$/, 'must be a message id (decimal string)')
-  .refine((value) => BigInt(value) <= MAX_INT64, 'must be a message id (decimal string)');
+  // zod runs this even when the regex failed, so it must not assume digits.
+  .refine(
+    (value) => /^[0-9]{1,19}$/.test(value) && BigInt(value) <= MAX_INT64,
+    'must be a message id (decimal string)',
+  );
 
 /** Required text: trimmed, 1..max characters. */
 export const requiredText = (max: number) => z.string().trim().min(1).max(max);

@@ -59,14 +59,19 @@ export async function verifyPassword(password: string, stored: string): Promise<
     string,
     string,
   ];
+  // Parameters come from the database: bound them, so a corrupt row can neither throw nor make
+  // us allocate gigabytes.
+  const [cost, blockSize, parallelism] = [Number(logN), Number(r), Number(p)];
+  const sane =
+    cost >= 10 &&
+    cost <= 20 &&
+    blockSize >= 1 &&
+    blockSize <= 16 &&
+    parallelism >= 1 &&
+    parallelism <= 4;
   const expected = Buffer.from(hash, 'base64');
-  const actual = await derive(
-    password,
-    Buffer.from(salt, 'base64'),
-    Number(logN),
-    Number(r),
-    Number(p),
-  );
+  if (!sane || expected.length < 16) return false;
+  const actual = await derive(password, Buffer.from(salt, 'base64'), cost, blockSize, parallelism);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 

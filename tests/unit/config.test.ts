@@ -52,6 +52,7 @@ describe('parseConfig: minimal environment and defaults', () => {
         workerLeasesTable: BASE.WORKER_LEASES_TABLE,
       },
       http: { maxBodyBytes: 102_400 },
+      auth: { passwordHashLogN: 17 },
     });
     expect(parsed.cassandra).toBeUndefined();
     expect('cassandra' in parsed).toBe(false);

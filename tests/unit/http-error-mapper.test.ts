@@ -12,6 +12,10 @@ import {
 import { errorMapper, toHttpError } from '../../lib/http/middleware/error-mapper';
 import type { LambdaHttpEvent, LambdaHttpResult } from '../../lib/http/types';
 import { createLogger } from '../../lib/logger';
+import {
+  InvalidOperationError,
+  ConflictError as StorageConflictError,
+} from '../../lib/storage/errors';
 import { httpEvent, lambdaContext } from '../helpers/lambda';
 
 describe('toHttpError', () => {
@@ -40,6 +44,21 @@ describe('toHttpError', () => {
       expect(mapped.message).not.toContain(engine);
     },
   );
+
+  it('maps a storage ConflictError to 409 with its message', () => {
+    const mapped = toHttpError(new StorageConflictError('That username is taken', 'username'));
+    expect(mapped).toBeInstanceOf(ConflictError);
+    expect(mapped.status).toBe(409);
+    expect(mapped.message).toBe('That username is taken');
+  });
+
+  it('maps a storage InvalidOperationError to 400', () => {
+    const mapped = toHttpError(
+      new InvalidOperationError('A direct message needs two different users'),
+    );
+    expect(mapped.status).toBe(400);
+    expect(mapped.message).toBe('A direct message needs two different users');
+  });
 
   it.each([
     ['a plain Error', new Error('secret driver detail')],

@@ -7,7 +7,8 @@ import type { MiddlewareObj } from '@middy/core';
 import { ZodError } from 'zod';
 import { DatabaseUnavailableError } from '../../db/errors';
 import { logger } from '../../logger';
-import { BadRequestError, HttpError, ServiceUnavailableError } from '../errors';
+import { InvalidOperationError, ConflictError as StorageConflictError } from '../../storage/errors';
+import { BadRequestError, ConflictError, HttpError, ServiceUnavailableError } from '../errors';
 import { errorResult } from '../respond';
 import type { LambdaHttpEvent, LambdaHttpResult } from '../types';
 import { zodIssues } from '../validation';
@@ -17,6 +18,8 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof ZodError) return new BadRequestError('Invalid request', zodIssues(error));
   if (error instanceof DatabaseUnavailableError) return new ServiceUnavailableError();
+  if (error instanceof StorageConflictError) return new ConflictError(error.message);
+  if (error instanceof InvalidOperationError) return new BadRequestError(error.message);
   return new HttpError(500, 'INTERNAL', 'Internal server error');
 }
 
