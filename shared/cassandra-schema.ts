@@ -26,6 +26,42 @@ export const cassandraMigrations: readonly CassandraMigration[] = [
        )`,
     ],
   },
+  {
+    version: 2,
+    description: 'chat messages: time-bucketed partitions, the buckets each channel uses, pins',
+    statements: [
+      // One partition per channel and 10-day bucket (see lib/storage/messages/buckets.ts), newest
+      // first. created_at is not stored: it is the Snowflake's time. read_by is a set, so a repeated
+      // read mark is idempotent. Pins live in channel_pins, not here (one source of truth).
+      `CREATE TABLE IF NOT EXISTS messages (
+         channel_id bigint,
+         bucket int,
+         message_id bigint,
+         author_id bigint,
+         content text,
+         type text,
+         file_url text,
+         is_homework boolean,
+         grading_status text,
+         read_by set<bigint>,
+         PRIMARY KEY ((channel_id, bucket), message_id)
+       ) WITH CLUSTERING ORDER BY (message_id DESC)`,
+      // The non-empty buckets of each channel, newest first: history paging skips empty ones.
+      `CREATE TABLE IF NOT EXISTS channel_buckets (
+         channel_id bigint,
+         bucket int,
+         PRIMARY KEY (channel_id, bucket)
+       ) WITH CLUSTERING ORDER BY (bucket DESC)`,
+      // At most 50 pins per channel: a pin takes one of 50 slots with an LWT insert, so the cap
+      // holds under concurrent pins.
+      `CREATE TABLE IF NOT EXISTS channel_pin_slots (
+         channel_id bigint,
+         slot int,
+         message_id bigint,
+         PRIMARY KEY (channel_id, slot)
+       )`,
+    ],
+  },
 ];
 
 /** The table that records which migrations a keyspace has. */

@@ -396,6 +396,65 @@ export function dmKey(a: number, b: number): string {
   return `dm:${Math.min(a, b)}:${Math.max(a, b)}`;
 }
 
+// --- messages (the MongoDB message store, used when no Cassandra is configured) -------------------
+
+export interface MessageDoc {
+  /**
+   * The Snowflake in decimal: point look-ups by `_id` alone are the one filter FerretDB's SQLite
+   * backend serves from an index (every other filter is a collection scan there).
+   */
+  _id: string;
+  /** The same Snowflake as a 64-bit integer, for ordering and range queries. */
+  id: bigint;
+  channelId: number;
+  authorId: number;
+  content: string;
+  type: 'text' | 'file' | 'image';
+  fileUrl: string | null;
+  isHomework: boolean;
+  gradingStatus: 'pending' | 'graded' | null;
+  readBy: number[];
+  /** The Snowflake's time (kept for people reading the collection; the id is the truth). */
+  createdAt: Date;
+}
+const messageSchema = new Schema<MessageDoc>(
+  {
+    _id: { type: String, required: true },
+    id: { type: Schema.Types.BigInt, required: true },
+    channelId: { type: Number, required: true },
+    authorId: { type: Number, required: true },
+    content: { type: String, required: true },
+    type: { type: String, enum: ['text', 'file', 'image'], default: 'text' },
+    fileUrl: nullableString,
+    isHomework: { type: Boolean, default: false },
+    gradingStatus: { type: String, enum: ['pending', 'graded', null], default: null },
+    readBy: { type: [Number], default: [] },
+    createdAt: { type: Date, required: true },
+  },
+  options,
+);
+messageSchema.index({ id: 1 }, { unique: true });
+messageSchema.index({ channelId: 1, id: -1 });
+export const MessageModel = define('Message', messageSchema, 'messages');
+
+/** A pin takes one of a channel's 50 slots; both unique keys make the cap and "once" atomic. */
+export interface MessagePinDoc {
+  channelId: number;
+  slot: number;
+  messageId: bigint;
+}
+const messagePinSchema = new Schema<MessagePinDoc>(
+  {
+    channelId: { type: Number, required: true },
+    slot: { type: Number, required: true },
+    messageId: { type: Schema.Types.BigInt, required: true },
+  },
+  options,
+);
+messagePinSchema.index({ channelId: 1, slot: 1 }, { unique: true });
+messagePinSchema.index({ channelId: 1, messageId: 1 }, { unique: true });
+export const MessagePinModel = define('MessagePin', messagePinSchema, 'message_pins');
+
 /** What scripts/sync-indexes needs of a model. */
 export interface IndexedModel {
   modelName: string;
@@ -416,4 +475,6 @@ export const allModels: readonly IndexedModel[] = [
   TestAssignmentModel,
   WorkspaceModel,
   ChannelModel,
+  MessageModel,
+  MessagePinModel,
 ];

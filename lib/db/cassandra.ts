@@ -42,7 +42,13 @@ export async function cassandraClientOptions(
     policies: {
       reconnection: new policies.reconnection.ConstantReconnectionPolicy(RECONNECT_DELAY_MS),
     },
-    queryOptions: { consistency: types.consistencies.localQuorum, prepare: true },
+    queryOptions: {
+      consistency: types.consistencies.localQuorum,
+      serialConsistency: types.consistencies.localSerial,
+      prepare: true,
+    },
+    // bigint columns hold Snowflakes: bind and read them as JS BigInt, never as lossy numbers.
+    encoding: { useBigIntAsLong: true, useBigIntAsVarint: true },
     // DataStax Insights reporting is telemetry we do not want on every cold start.
     monitorReporting: { enabled: false },
   };

@@ -38,6 +38,8 @@ export function getMongo(): Promise<Mongoose> {
         minPoolSize: 0,
         maxIdleTimeMS: MAX_IDLE_MS,
         appName: 'plp-lambda',
+        // Message ids are 64-bit Snowflakes: read int64 values as bigint, never as a lossy number.
+        useBigInt64: true,
       })
       .catch(async (error: unknown) => {
         connecting = undefined;

@@ -1,7 +1,7 @@
 /** Reading the worker-leases table and crafting instance identities, for the lease tests. */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../../lib/config';
-import { withDynamo } from '../../lib/db/dynamo';
+import { getDynamo, withDynamo } from '../../lib/db/dynamo';
 import { startSlotFor } from '../../lib/ids/worker-lease';
 
 /**
@@ -34,4 +34,23 @@ export function readLeaseItem(
     );
     return Item as LeaseItem | undefined;
   });
+}
+
+/**
+ * Counts the commands the shared DynamoDB client sends from now on (by command name), through a
+ * middleware on the real client: nothing is mocked. stop() removes the middleware.
+ */
+export function countDynamoCommands(): { counts: Map<string, number>; stop(): void } {
+  const counts = new Map<string, number>();
+  const name = `count-commands-${Math.random().toString(36).slice(2)}`;
+  const stack = getDynamo().middlewareStack;
+  stack.add(
+    (next, context) => (args) => {
+      const command = String(context.commandName);
+      counts.set(command, (counts.get(command) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  return { counts, stop: () => stack.remove(name) };
 }

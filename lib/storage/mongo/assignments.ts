@@ -53,7 +53,6 @@ type AssignmentStore = Pick<
 
 const options = {
   returnDocument: 'after',
-  projection: NO_ID,
   lean: true,
   runValidators: true,
 } as const;

@@ -121,7 +121,7 @@ export const attemptStore: AttemptStore = {
         const doc = await TestAttemptModel.findOneAndUpdate(
           { id },
           { $set: set },
-          { returnDocument: 'after', projection: NO_ID, lean: true, runValidators: true },
+          { returnDocument: 'after', lean: true, runValidators: true },
         );
         return doc ? toTestAttempt(doc) : undefined;
       } catch (error) {
@@ -152,7 +152,7 @@ export const attemptStore: AttemptStore = {
           const doc = await AnswerModel.findOneAndUpdate(
             { attemptId, questionId },
             { $set: fields },
-            { returnDocument: 'after', projection: NO_ID, lean: true },
+            { returnDocument: 'after', lean: true },
           );
           return doc ? toAnswer(doc) : undefined;
         },
@@ -180,7 +180,7 @@ export const attemptStore: AttemptStore = {
       const doc = await AnswerModel.findOneAndUpdate(
         { id },
         { $set: change },
-        { returnDocument: 'after', projection: NO_ID, lean: true, runValidators: true },
+        { returnDocument: 'after', lean: true, runValidators: true },
       );
       return doc ? toAnswer(doc) : undefined;
     }),

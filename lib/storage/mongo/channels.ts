@@ -70,7 +70,7 @@ type ChannelStore = Pick<
   | 'searchChannels'
 >;
 
-const after = { returnDocument: 'after', projection: NO_ID, lean: true } as const;
+const after = { returnDocument: 'after', lean: true } as const;
 
 async function findDm(a: number, b: number): Promise<Channel | undefined> {
   const doc = await ChannelModel.findOne({ uniqueKey: dmKey(a, b) }, NO_ID).lean();

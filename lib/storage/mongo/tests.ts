@@ -97,7 +97,7 @@ export const testStore: TestStore = {
       const doc = await TestModel.findOneAndUpdate(
         { id },
         { $set: change },
-        { returnDocument: 'after', projection: NO_ID, lean: true, runValidators: true },
+        { returnDocument: 'after', lean: true, runValidators: true },
       );
       return doc ? toTest(doc) : undefined;
     }),
@@ -138,7 +138,7 @@ export const testStore: TestStore = {
       const doc = await QuestionModel.findOneAndUpdate(
         { id },
         { $set: change },
-        { returnDocument: 'after', projection: NO_ID, lean: true, runValidators: true },
+        { returnDocument: 'after', lean: true, runValidators: true },
       );
       return doc ? toQuestion(doc) : undefined;
     }),

@@ -112,10 +112,11 @@ export const userStore: UserStore = {
       const set: Partial<UserDoc> = { ...change } as Partial<UserDoc>;
       if (change.email !== undefined) set.emailKey = lookupKey(change.email);
       try {
+        // No projection: FerretDB's findAndModify does not support one. toPublicUser allow-lists.
         const doc = await UserModel.findOneAndUpdate(
           { id },
           { $set: set },
-          { returnDocument: 'after', projection: PUBLIC, lean: true, runValidators: true },
+          { returnDocument: 'after', lean: true, runValidators: true },
         );
         return doc ? toPublicUser(doc) : undefined;
       } catch (error) {

@@ -1,0 +1,318 @@
+/**
+ * Messages in Cassandra / Astra DB (shared/cassandra-schema.ts, migration 2).
+ *
+ * Partitions are (channel_id, 10-day bucket) clustered by message_id DESC; channel_buckets lists
+ * the buckets a channel has used, so history walks back through non-empty partitions only. Every
+ * statement is prepared, runs at LOCAL_QUORUM (LOCAL_SERIAL for conditions), names its partition,
+ * and none needs ALLOW FILTERING. Inserts write no nulls and no empty collections (no tombstones).
+ *
+ * Updates of an existing message (grade, read mark, delete) are conditional (`IF ...` lightweight
+ * transactions) rather than read-then-write: a plain UPDATE in Cassandra is an upsert, and a read
+ * followed by an update leaves a window in which a concurrent delete lets the update resurrect a
+ * "ghost" row holding only the updated column. The condition is checked and applied atomically;
+ * its cost (a Paxos round) is paid only on these rarer operations, never on send or history.
+ */
+import { types } from 'cassandra-driver';
+import type { GradingStatus, Message, MessageType } from '../../../shared/schema';
+import { withCassandra } from '../../db/cassandra';
+import { nextMessageId } from '../../ids';
+import { ConflictError } from '../errors';
+import { bucketOf } from './buckets';
+import { sortPinnedIds, toMessage } from './dto';
+import { MAX_PINS, type MessageStore, type StoredMessage, UNREAD_CAP } from './message-store';
+
+const COLUMNS =
+  'channel_id, message_id, author_id, content, type, file_url, is_homework, grading_status, read_by';
+
+const INSERT = `INSERT INTO messages (channel_id, bucket, message_id, author_id, content, type, file_url,
+  is_homework, grading_status, read_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_BUCKET = 'INSERT INTO channel_buckets (channel_id, bucket) VALUES (?, ?)';
+const SELECT_ONE = `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND message_id = ?`;
+
+const idempotent = { isIdempotent: true } as const;
+
+interface Row {
+  channel_id: bigint;
+  message_id: bigint;
+  author_id: bigint;
+  content: string;
+  type: string;
+  file_url: string | null;
+  is_homework: boolean | null;
+  grading_status: string | null;
+  read_by: bigint[] | null;
+}
+
+function fromRow(row: Row, pinned: ReadonlySet<string>): Message {
+  return toMessage(
+    {
+      id: row.message_id,
+      channelId: Number(row.channel_id),
+      authorId: Number(row.author_id),
+      content: row.content,
+      type: row.type as MessageType,
+      fileUrl: row.file_url ?? null,
+      isHomework: row.is_homework ?? false,
+      gradingStatus: (row.grading_status as GradingStatus | null) ?? null,
+      readBy: (row.read_by ?? []).map(Number),
+    },
+    pinned,
+  );
+}
+
+/** `undefined` → not written at all (no tombstone), unlike null. */
+const orUnset = <T>(value: T | null | undefined) => (value == null ? types.unset : value);
+
+/** Buckets this instance already recorded, so a busy channel does not rewrite its bucket row per message. */
+const knownBuckets = new Set<string>();
+
+async function insert(message: StoredMessage): Promise<void> {
+  const channel = BigInt(message.channelId);
+  const bucket = bucketOf(message.id);
+  await withCassandra(async (client) => {
+    const key = `${message.channelId}:${bucket}`;
+    // The bucket row first: history must find the bucket of any message that exists.
+    if (!knownBuckets.has(key)) {
+      await client.execute(INSERT_BUCKET, [channel, bucket], idempotent);
+      knownBuckets.add(key);
+    }
+    await client.execute(
+      INSERT,
+      [
+        channel,
+        bucket,
+        message.id,
+        BigInt(message.authorId),
+        message.content,
+        message.type,
+        orUnset(message.fileUrl),
+        message.isHomework,
+        orUnset(message.gradingStatus),
+        message.readBy.length ? message.readBy.map(BigInt) : types.unset,
+      ],
+      idempotent,
+    );
+  });
+}
+
+async function selectOne(channelId: number, id: bigint): Promise<Row | undefined> {
+  return withCassandra(async (client) => {
+    const result = await client.execute(
+      SELECT_ONE,
+      [BigInt(channelId), bucketOf(id), id],
+      idempotent,
+    );
+    return result.first() as unknown as Row | undefined;
+  });
+}
+
+interface Slot {
+  slot: number;
+  message_id: bigint;
+}
+
+async function slots(channelId: number): Promise<Slot[]> {
+  return withCassandra(async (client) => {
+    const result = await client.execute(
+      'SELECT slot, message_id FROM channel_pin_slots WHERE channel_id = ?',
+      [BigInt(channelId)],
+      idempotent,
+    );
+    return result.rows as unknown as Slot[];
+  });
+}
+
+async function pinnedIds(channelId: number): Promise<string[]> {
+  return sortPinnedIds((await slots(channelId)).map((s) => s.message_id));
+}
+
+/** The channel's buckets from `from` downwards (newest first) or upwards, lazily, page by page. */
+async function* bucketsOf(channelId: number, from: number | undefined, direction: 'down' | 'up') {
+  const query =
+    direction === 'down'
+      ? `SELECT bucket FROM channel_buckets WHERE channel_id = ?${from === undefined ? '' : ' AND bucket <= ?'}`
+      : `SELECT bucket FROM channel_buckets WHERE channel_id = ?${from === undefined ? '' : ' AND bucket >= ?'} ORDER BY bucket ASC`;
+  const params = from === undefined ? [BigInt(channelId)] : [BigInt(channelId), from];
+  let pageState: string | undefined;
+  do {
+    const result = await withCassandra((client) =>
+      client.execute(query, params, {
+        ...idempotent,
+        fetchSize: 50,
+        ...(pageState ? { pageState } : {}),
+      }),
+    );
+    for (const row of result.rows) yield row.bucket as number;
+    pageState = result.pageState ?? undefined;
+  } while (pageState);
+}
+
+export const cassandraMessageStore: MessageStore = {
+  kind: 'cassandra',
+
+  async create(message) {
+    const stored: StoredMessage = {
+      ...message,
+      id: await nextMessageId(),
+      gradingStatus: null,
+      readBy: [],
+    };
+    await insert(stored);
+    return toMessage(stored, new Set());
+  },
+
+  put: insert,
+
+  async get(channelId, id) {
+    const row = await selectOne(channelId, id);
+    return row ? fromRow(row, new Set(await pinnedIds(channelId))) : undefined;
+  },
+
+  async history(channelId, { limit, before, after }) {
+    const newestFirst = after === undefined;
+    const start = newestFirst
+      ? before === undefined
+        ? undefined
+        : bucketOf(before)
+      : bucketOf(after);
+    const end = newestFirst ? undefined : before === undefined ? undefined : bucketOf(before);
+    const rows: Row[] = [];
+    for await (const bucket of bucketsOf(channelId, start, newestFirst ? 'down' : 'up')) {
+      if (end !== undefined && bucket > end) break;
+      const bounds = [
+        ...(before === undefined ? [] : [' AND message_id < ?']),
+        ...(after === undefined ? [] : [' AND message_id > ?']),
+      ].join('');
+      const query = `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ?${bounds}${newestFirst ? '' : ' ORDER BY message_id ASC'} LIMIT ?`;
+      const params = [
+        BigInt(channelId),
+        bucket,
+        ...(before === undefined ? [] : [before]),
+        ...(after === undefined ? [] : [after]),
+        limit - rows.length,
+      ];
+      const result = await withCassandra((client) => client.execute(query, params, idempotent));
+      rows.push(...(result.rows as unknown as Row[]));
+      if (rows.length >= limit) break;
+    }
+    if (newestFirst) rows.reverse();
+    const pinned = new Set(await pinnedIds(channelId));
+    return rows.map((row) => fromRow(row, pinned));
+  },
+
+  async delete(channelId, id) {
+    const result = await withCassandra((client) =>
+      client.execute(
+        'DELETE FROM messages WHERE channel_id = ? AND bucket = ? AND message_id = ? IF EXISTS',
+        [BigInt(channelId), bucketOf(id), id],
+      ),
+    );
+    if (!result.wasApplied()) return false;
+    await unpinSlots(channelId, id);
+    return true;
+  },
+
+  async pin(channelId, id) {
+    if (!(await selectOne(channelId, id))) return undefined;
+    for (;;) {
+      const current = await slots(channelId);
+      if (current.some((s) => s.message_id === id)) return pinnedIds(channelId);
+      const taken = new Set(current.map((s) => s.slot));
+      const slot = Array.from({ length: MAX_PINS }, (_, i) => i).find((i) => !taken.has(i));
+      if (slot === undefined) {
+        throw new ConflictError(`A channel can have at most ${MAX_PINS} pinned messages`, 'pins');
+      }
+      const result = await withCassandra((client) =>
+        client.execute(
+          'INSERT INTO channel_pin_slots (channel_id, slot, message_id) VALUES (?, ?, ?) IF NOT EXISTS',
+          [BigInt(channelId), slot, id],
+        ),
+      );
+      // Not applied: a concurrent pin took that slot first; look again.
+      if (result.wasApplied()) return pinnedIds(channelId);
+    }
+  },
+
+  async unpin(channelId, id) {
+    if (!(await selectOne(channelId, id))) return undefined;
+    await unpinSlots(channelId, id);
+    return pinnedIds(channelId);
+  },
+
+  pinnedIds,
+
+  async pinned(channelId) {
+    const ids = await pinnedIds(channelId);
+    const rows = await Promise.all(ids.map((id) => selectOne(channelId, BigInt(id))));
+    const pinned = new Set(ids);
+    return rows.filter((row): row is Row => row !== undefined).map((row) => fromRow(row, pinned));
+  },
+
+  async grade(channelId, id, status) {
+    const result = await withCassandra((client) =>
+      client.execute(
+        'UPDATE messages SET grading_status = ? WHERE channel_id = ? AND bucket = ? AND message_id = ? IF is_homework = true',
+        [status, BigInt(channelId), bucketOf(id), id],
+      ),
+    );
+    if (!result.wasApplied()) {
+      // The condition's answer tells "no such row" (no is_homework) from "not homework" (false).
+      if (result.first()?.is_homework === false) {
+        throw new ConflictError('Only homework messages can be graded', 'homework');
+      }
+      return undefined;
+    }
+    return this.get(channelId, id);
+  },
+
+  async markRead(channelId, id, userId) {
+    const result = await withCassandra((client) =>
+      client.execute(
+        'UPDATE messages SET read_by = read_by + ? WHERE channel_id = ? AND bucket = ? AND message_id = ? IF EXISTS',
+        [[BigInt(userId)], BigInt(channelId), bucketOf(id), id],
+      ),
+    );
+    return result.wasApplied() ? this.get(channelId, id) : undefined;
+  },
+
+  async unreadCount(channelId, userId) {
+    const user = BigInt(userId);
+    let count = 0;
+    for await (const bucket of bucketsOf(channelId, undefined, 'down')) {
+      let pageState: string | undefined;
+      do {
+        const result = await withCassandra((client) =>
+          client.execute(
+            'SELECT author_id, read_by FROM messages WHERE channel_id = ? AND bucket = ?',
+            [BigInt(channelId), bucket],
+            { ...idempotent, fetchSize: 1_000, ...(pageState ? { pageState } : {}) },
+          ),
+        );
+        for (const row of result.rows) {
+          if (row.author_id !== user && !((row.read_by as bigint[] | null) ?? []).includes(user))
+            count += 1;
+        }
+        if (count > UNREAD_CAP) return { unreadCount: UNREAD_CAP, capped: true };
+        pageState = result.pageState ?? undefined;
+      } while (pageState);
+    }
+    return { unreadCount: count, capped: false };
+  },
+};
+
+/** Frees every slot holding `id`, each only if it still holds it (a slot may be re-taken). */
+async function unpinSlots(channelId: number, id: bigint): Promise<void> {
+  for (const slot of (await slots(channelId)).filter((s) => s.message_id === id)) {
+    await withCassandra((client) =>
+      client.execute(
+        'DELETE FROM channel_pin_slots WHERE channel_id = ? AND slot = ? IF message_id = ?',
+        [BigInt(channelId), slot.slot, id],
+      ),
+    );
+  }
+}
+
+/** For tests: forget which buckets this instance has recorded. */
+export function forgetKnownBuckets(): void {
+  knownBuckets.clear();
+}

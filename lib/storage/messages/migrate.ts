@@ -1,0 +1,135 @@
+/**
+ * Copies chat history from the MongoDB message store to Cassandra, ids and state preserved
+ * (scripts/migrate-messages). Resumable: a checkpoint (the last copied id) is saved in MongoDB after
+ * every batch, so an interrupted run continues where it stopped. Idempotent: a Cassandra insert of
+ * the same message is the same row, so copying a batch twice changes nothing.
+ */
+import { trusted } from 'mongoose';
+import { MessageModel, MessagePinModel } from '../../../shared/mongo-schema';
+import { withCassandra } from '../../db/cassandra';
+import { withMongo } from '../../db/mongo';
+import type { MessageStore } from './message-store';
+
+const CHECKPOINT_ID = 'messages-to-cassandra';
+
+interface CheckpointDoc {
+  _id: string;
+  lastId: string;
+  copied: number;
+}
+
+const checkpoints = () =>
+  withMongo(async (db) => db.connection.collection<CheckpointDoc>('migration_checkpoints'));
+
+export interface MigrationProgress {
+  copied: number;
+  total: number;
+}
+
+export interface MigrationOptions {
+  batchSize?: number;
+  /** Stop after this many batches (to simulate an interruption in tests). */
+  maxBatches?: number;
+  /** Ignore the saved checkpoint and start from the first message. */
+  restart?: boolean;
+  onProgress?: (progress: MigrationProgress) => void;
+}
+
+export interface MigrationResult extends MigrationProgress {
+  /** True when every message has been copied. */
+  complete: boolean;
+}
+
+/** Copies messages newer than the checkpoint, in id order, batch by batch. */
+export async function copyMessages(
+  target: MessageStore,
+  options: MigrationOptions = {},
+): Promise<MigrationResult> {
+  const {
+    batchSize = 500,
+    maxBatches = Number.POSITIVE_INFINITY,
+    restart = false,
+    onProgress,
+  } = options;
+  const saved = restart ? null : await (await checkpoints()).findOne({ _id: CHECKPOINT_ID });
+  let lastId = BigInt(saved?.lastId ?? '-1');
+  let copied = saved?.copied ?? 0;
+  const total = await withMongo(() => MessageModel.estimatedDocumentCount());
+
+  for (let batch = 0; batch < maxBatches; batch += 1) {
+    const docs = await withMongo(() =>
+      MessageModel.find({ id: trusted({ $gt: lastId }) })
+        .sort({ id: 1 })
+        .limit(batchSize)
+        .lean(),
+    );
+    if (docs.length === 0) {
+      await copyPins(target);
+      return { copied, total, complete: true };
+    }
+    await Promise.all(
+      docs.map((doc) =>
+        target.put({
+          id: BigInt(doc.id),
+          channelId: doc.channelId,
+          authorId: doc.authorId,
+          content: doc.content,
+          type: doc.type,
+          fileUrl: doc.fileUrl ?? null,
+          isHomework: doc.isHomework,
+          gradingStatus: doc.gradingStatus ?? null,
+          readBy: doc.readBy,
+        }),
+      ),
+    );
+    lastId = BigInt((docs[docs.length - 1] as { id: bigint }).id);
+    copied += docs.length;
+    await (await checkpoints()).updateOne(
+      { _id: CHECKPOINT_ID },
+      { $set: { lastId: lastId.toString(), copied } },
+      { upsert: true },
+    );
+    onProgress?.({ copied, total });
+  }
+  return { copied, total, complete: false };
+}
+
+/** Pins follow once the messages are there (a pin needs its message). Pinning is idempotent. */
+async function copyPins(target: MessageStore): Promise<void> {
+  const pins = await withMongo(() =>
+    MessagePinModel.find({}, { _id: 0, channelId: 1, messageId: 1 }).lean(),
+  );
+  for (const pin of pins) await target.pin(pin.channelId, BigInt(pin.messageId));
+}
+
+export interface CountCheck {
+  channelId: number;
+  mongo: number;
+  cassandra: number;
+}
+
+/** Per channel, the number of messages in MongoDB and in Cassandra; returns the channels that differ. */
+export async function compareCounts(): Promise<{ channels: number; mismatches: CountCheck[] }> {
+  const channelIds = (await withMongo(() => MessageModel.distinct('channelId'))) as number[];
+  const mismatches: CountCheck[] = [];
+  for (const channelId of channelIds) {
+    const mongo = await withMongo(() => MessageModel.countDocuments({ channelId }));
+    const cassandra = await withCassandra(async (client) => {
+      const buckets = await client.execute(
+        'SELECT bucket FROM channel_buckets WHERE channel_id = ?',
+        [BigInt(channelId)],
+      );
+      let count = 0;
+      for (const { bucket } of buckets.rows) {
+        const result = await client.execute(
+          'SELECT COUNT(*) AS n FROM messages WHERE channel_id = ? AND bucket = ?',
+          [BigInt(channelId), bucket],
+        );
+        count += Number(result.first()?.n ?? 0);
+      }
+      return count;
+    });
+    if (mongo !== cassandra) mismatches.push({ channelId, mongo, cassandra });
+  }
+  return { channels: channelIds.length, mismatches };
+}

@@ -1,0 +1,328 @@
+/**
+ * THE contract of a message store, run against both implementations (message-store-cassandra and
+ * message-store-mongo test files). Anything a client can observe must be identical.
+ */
+import { describe, expect, it } from 'vitest';
+import { makeSnowflake } from '../../lib/ids/snowflake';
+import { ConflictError } from '../../lib/storage/errors';
+import { BUCKET_MS } from '../../lib/storage/messages/buckets';
+import {
+  MAX_PINS,
+  type MessageStore,
+  type NewMessage,
+  type StoredMessage,
+  UNREAD_CAP,
+} from '../../lib/storage/messages/message-store';
+import type { Message } from '../../shared/schema';
+
+let nextChannel = 1_000 + Math.floor(Math.random() * 1_000_000);
+/** A channel id no other test uses (the stores are shared within a file). */
+const freshChannel = () => (nextChannel += 1);
+
+const message = (channelId: number, overrides: Partial<NewMessage> = {}): NewMessage => ({
+  channelId,
+  authorId: 1,
+  content: 'hello',
+  type: 'text',
+  fileUrl: null,
+  isHomework: false,
+  ...overrides,
+});
+
+/** A stored message at a chosen time, for history that spans days or buckets. */
+function storedAt(
+  channelId: number,
+  timeMs: number,
+  sequence: number,
+  authorId = 2,
+): StoredMessage {
+  return {
+    ...message(channelId, { authorId, content: `at ${timeMs}/${sequence}` }),
+    id: makeSnowflake(timeMs, 1_023, sequence),
+    gradingStatus: null,
+    readBy: [],
+  };
+}
+
+const ids = (messages: Message[]) => messages.map((m) => m.id);
+const ascending = (values: string[]) =>
+  [...values].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
+
+/** Every page of a channel walking back from the newest, joined oldest to newest. */
+async function walkBackwards(
+  store: MessageStore,
+  channelId: number,
+  limit: number,
+): Promise<string[]> {
+  const pages: string[][] = [];
+  let before: bigint | undefined;
+  for (;;) {
+    const page = await store.history(channelId, {
+      limit,
+      ...(before === undefined ? {} : { before }),
+    });
+    if (page.length === 0) break;
+    expect(page.length).toBeLessThanOrEqual(limit);
+    pages.unshift(ids(page));
+    before = BigInt(page[0]?.id as string);
+  }
+  return pages.flat();
+}
+
+/** Every page walking forward from the start. */
+async function walkForwards(
+  store: MessageStore,
+  channelId: number,
+  limit: number,
+): Promise<string[]> {
+  const all: string[] = [];
+  let after = 0n;
+  for (;;) {
+    const page = await store.history(channelId, { limit, after });
+    if (page.length === 0) break;
+    all.push(...ids(page));
+    after = BigInt(page[page.length - 1]?.id as string);
+  }
+  return all;
+}
+
+export function messageStoreContract(name: string, store: () => MessageStore): void {
+  describe(`${name} message store contract`, () => {
+    it('creates a message with a Snowflake string id and its creation time', async () => {
+      const channelId = freshChannel();
+      const before = Date.now();
+      const created = await store().create(
+        message(channelId, {
+          content: 'first',
+          type: 'file',
+          fileUrl: 'https://x.test/f.pdf',
+          isHomework: true,
+        }),
+      );
+      expect(created).toMatchObject({
+        channelId,
+        authorId: 1,
+        content: 'first',
+        type: 'file',
+        fileUrl: 'https://x.test/f.pdf',
+        isPinned: false,
+        isHomework: true,
+        gradingStatus: null,
+        readBy: [],
+      });
+      expect(created.id).toMatch(/^[1-9][0-9]{9,18}$/);
+      expect(created.createdAt.getTime()).toBeGreaterThanOrEqual(before - 5);
+      expect(created.createdAt.getTime()).toBeLessThanOrEqual(Date.now() + 5);
+      expect(await store().get(channelId, BigInt(created.id))).toEqual(created);
+    });
+
+    it('returns the newest page oldest to newest, and respects limit', async () => {
+      const channelId = freshChannel();
+      const created: Message[] = [];
+      for (let i = 0; i < 12; i += 1)
+        created.push(await store().create(message(channelId, { content: `m${i}` })));
+      const page = await store().history(channelId, { limit: 5 });
+      expect(ids(page)).toEqual(ids(created.slice(-5)));
+      expect((await store().history(channelId, { limit: 50 })).map((m) => m.content)).toEqual(
+        created.map((m) => m.content),
+      );
+      expect(await store().history(freshChannel(), { limit: 10 })).toEqual([]);
+    });
+
+    it('pages through a burst of same-millisecond ids in both directions without loss or repeats', async () => {
+      const channelId = freshChannel();
+      const created = await Promise.all(
+        Array.from({ length: 120 }, (_, i) =>
+          store().create(message(channelId, { content: `b${i}` })),
+        ),
+      );
+      const times = created.map((m) => m.createdAt.getTime());
+      expect(new Set(times).size).toBeLessThan(times.length); // there really were shared milliseconds
+      const expected = ascending(ids(created));
+      expect(await walkBackwards(store(), channelId, 7)).toEqual(expected);
+      expect(await walkForwards(store(), channelId, 7)).toEqual(expected);
+    });
+
+    it('pages across bucket boundaries and skips empty buckets', async () => {
+      const channelId = freshChannel();
+      const now = Date.now();
+      // Three buckets with messages, separated by empty ones.
+      const messages = [
+        ...[0, 1, 2].map((s) => storedAt(channelId, now - 7 * BUCKET_MS, s)),
+        ...[0, 1].map((s) => storedAt(channelId, now - 3 * BUCKET_MS, s)),
+        ...[0, 1, 2, 3].map((s) => storedAt(channelId, now - 1_000, s)),
+      ];
+      for (const m of messages) await store().put(m);
+      const expected = messages.map((m) => m.id.toString());
+      expect(await walkBackwards(store(), channelId, 2)).toEqual(expected);
+      expect(await walkForwards(store(), channelId, 2)).toEqual(expected);
+      expect(ids(await store().history(channelId, { limit: 4 }))).toEqual(expected.slice(-4));
+      // before and after together: the oldest page inside the window.
+      const window = await store().history(channelId, {
+        limit: 3,
+        after: BigInt(expected[1] as string),
+        before: BigInt(expected[7] as string),
+      });
+      expect(ids(window)).toEqual(expected.slice(2, 5));
+      expect(window.map((m) => m.createdAt.getTime())).toEqual(
+        messages.slice(2, 5).map((m) => Number((m.id >> 22n) + 1_704_067_200_000n)),
+      );
+    });
+
+    it('treats cursors as exclusive and returns nothing past either end', async () => {
+      const channelId = freshChannel();
+      const [a, b, c] = [
+        await store().create(message(channelId)),
+        await store().create(message(channelId)),
+        await store().create(message(channelId)),
+      ] as [Message, Message, Message];
+      expect(ids(await store().history(channelId, { limit: 10, before: BigInt(b.id) }))).toEqual([
+        a.id,
+      ]);
+      expect(ids(await store().history(channelId, { limit: 10, after: BigInt(b.id) }))).toEqual([
+        c.id,
+      ]);
+      expect(await store().history(channelId, { limit: 10, before: BigInt(a.id) })).toEqual([]);
+      expect(await store().history(channelId, { limit: 10, after: BigInt(c.id) })).toEqual([]);
+    });
+
+    it('deletes a message once; a missing or foreign id is not found', async () => {
+      const channelId = freshChannel();
+      const kept = await store().create(message(channelId, { content: 'kept' }));
+      const gone = await store().create(message(channelId, { content: 'gone' }));
+      expect(await store().delete(freshChannel(), BigInt(gone.id))).toBe(false);
+      expect(await store().delete(channelId, BigInt(gone.id))).toBe(true);
+      expect(await store().delete(channelId, BigInt(gone.id))).toBe(false);
+      expect(await store().get(channelId, BigInt(gone.id))).toBeUndefined();
+      expect(ids(await store().history(channelId, { limit: 10 }))).toEqual([kept.id]);
+    });
+
+    it('pins and unpins: newest first, idempotent, reflected in isPinned, cleared by delete', async () => {
+      const channelId = freshChannel();
+      const [m1, m2, m3] = [
+        await store().create(message(channelId)),
+        await store().create(message(channelId)),
+        await store().create(message(channelId)),
+      ] as [Message, Message, Message];
+      expect(await store().pin(channelId, BigInt(m1.id))).toEqual([m1.id]);
+      expect(await store().pin(channelId, BigInt(m3.id))).toEqual([m3.id, m1.id]);
+      expect(await store().pin(channelId, BigInt(m3.id))).toEqual([m3.id, m1.id]);
+      expect(ids(await store().pinned(channelId))).toEqual([m3.id, m1.id]);
+      expect((await store().pinned(channelId)).every((m) => m.isPinned)).toBe(true);
+      const page = await store().history(channelId, { limit: 10 });
+      expect(page.map((m) => m.isPinned)).toEqual([true, false, true]);
+      expect(await store().unpin(channelId, BigInt(m3.id))).toEqual([m1.id]);
+      expect(await store().unpin(channelId, BigInt(m2.id))).toEqual([m1.id]);
+      expect(await store().delete(channelId, BigInt(m1.id))).toBe(true);
+      expect(await store().pinnedIds(channelId)).toEqual([]);
+    });
+
+    it('does not pin a message that does not exist or belongs to another channel', async () => {
+      const channelId = freshChannel();
+      const other = await store().create(message(freshChannel()));
+      expect(await store().pin(channelId, BigInt(other.id))).toBeUndefined();
+      expect(await store().pin(channelId, 123_456_789n)).toBeUndefined();
+      expect(await store().unpin(channelId, 123_456_789n)).toBeUndefined();
+      expect(await store().pinnedIds(channelId)).toEqual([]);
+    });
+
+    it(`holds the ${MAX_PINS}-pin cap, also under concurrent pins`, async () => {
+      const channelId = freshChannel();
+      const created = await Promise.all(
+        Array.from({ length: MAX_PINS + 10 }, () => store().create(message(channelId))),
+      );
+      for (const m of created.slice(0, MAX_PINS - 5)) await store().pin(channelId, BigInt(m.id));
+      const results = await Promise.allSettled(
+        created.slice(MAX_PINS - 5).map((m) => store().pin(channelId, BigInt(m.id))),
+      );
+      const refused = results.filter((r) => r.status === 'rejected');
+      expect(refused).toHaveLength(10);
+      for (const r of refused)
+        expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+      expect(await store().pinnedIds(channelId)).toHaveLength(MAX_PINS);
+    });
+
+    it('grades homework only, and returns the real updated message', async () => {
+      const channelId = freshChannel();
+      const homework = await store().create(
+        message(channelId, { isHomework: true, content: 'essay' }),
+      );
+      const chat = await store().create(message(channelId));
+      const graded = await store().grade(channelId, BigInt(homework.id), 'graded');
+      expect(graded).toEqual({ ...homework, gradingStatus: 'graded' });
+      expect((await store().get(channelId, BigInt(homework.id)))?.gradingStatus).toBe('graded');
+      await expect(store().grade(channelId, BigInt(chat.id), 'graded')).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      expect(await store().grade(channelId, 987_654_321n, 'pending')).toBeUndefined();
+      expect(await store().history(channelId, { limit: 10 })).toHaveLength(2); // no ghost row
+    });
+
+    it('marks read idempotently and never creates a ghost row', async () => {
+      const channelId = freshChannel();
+      const m = await store().create(message(channelId));
+      expect((await store().markRead(channelId, BigInt(m.id), 7))?.readBy).toEqual([7]);
+      expect((await store().markRead(channelId, BigInt(m.id), 7))?.readBy).toEqual([7]);
+      expect((await store().markRead(channelId, BigInt(m.id), 3))?.readBy).toEqual([3, 7]);
+      expect(await store().markRead(channelId, 555n, 7)).toBeUndefined();
+      expect(await store().markRead(freshChannel(), BigInt(m.id), 7)).toBeUndefined();
+      expect(await store().history(channelId, { limit: 10 })).toHaveLength(1);
+    });
+
+    it('counts unread messages by others exactly', async () => {
+      const channelId = freshChannel();
+      const mine = await store().create(message(channelId, { authorId: 5 }));
+      const theirs = await Promise.all(
+        [6, 7, 6].map((authorId) => store().create(message(channelId, { authorId }))),
+      );
+      expect(await store().unreadCount(channelId, 5)).toEqual({ unreadCount: 3, capped: false });
+      await store().markRead(channelId, BigInt(theirs[0]?.id as string), 5);
+      expect(await store().unreadCount(channelId, 5)).toEqual({ unreadCount: 2, capped: false });
+      expect(await store().unreadCount(channelId, 6)).toEqual({ unreadCount: 2, capped: false });
+      await store().markRead(channelId, BigInt(mine.id), 5); // reading one's own changes nothing
+      expect(await store().unreadCount(channelId, 5)).toEqual({ unreadCount: 2, capped: false });
+    });
+
+    it(`is exact up to ${UNREAD_CAP} unread, then capped`, async () => {
+      const channelId = freshChannel();
+      const start = Date.now() - 2 * BUCKET_MS;
+      const put = (count: number, offset: number) =>
+        Promise.all(
+          Array.from({ length: count }, (_, i) =>
+            store().put(storedAt(channelId, start + offset + i, 0)),
+          ),
+        );
+      await put(UNREAD_CAP, 0);
+      expect(await store().unreadCount(channelId, 1)).toEqual({
+        unreadCount: UNREAD_CAP,
+        capped: false,
+      });
+      await put(5, BUCKET_MS + 10_000); // the rest in a later bucket
+      expect(await store().unreadCount(channelId, 1)).toEqual({
+        unreadCount: UNREAD_CAP,
+        capped: true,
+      });
+    });
+
+    it('stores a migrated message with its id and state unchanged; re-putting is idempotent', async () => {
+      const channelId = freshChannel();
+      const original: StoredMessage = {
+        ...storedAt(channelId, Date.now() - 60_000, 9, 4),
+        isHomework: true,
+        gradingStatus: 'graded',
+        readBy: [9, 2],
+      };
+      await store().put(original);
+      await store().put(original);
+      const read = await store().get(channelId, original.id);
+      expect(read).toMatchObject({
+        id: original.id.toString(),
+        authorId: 4,
+        isHomework: true,
+        gradingStatus: 'graded',
+        readBy: [2, 9],
+      });
+      expect(await store().history(channelId, { limit: 10 })).toHaveLength(1);
+    });
+  });
+}

@@ -1,0 +1,265 @@
+/** Test attempts and answers of mongoStorage (lib/storage/mongo/attempts.ts) against the real engine. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeMongo } from '../../lib/db/mongo';
+import { ConflictError } from '../../lib/storage/errors';
+import { useIsolatedEnv } from '../helpers/isolated-env';
+import {
+  expectConflict,
+  expectNothingFound,
+  fulfilled,
+  HOSTILE,
+  inParallel,
+  rawCollection,
+  rejected,
+  storage,
+} from '../helpers/storage';
+
+const ATTEMPT_KEYS = ['endTime', 'id', 'score', 'startTime', 'status', 'studentId', 'testId'];
+const ANSWER_KEYS = [
+  'aiConfidence',
+  'aiFeedback',
+  'attemptId',
+  'feedback',
+  'id',
+  'imageUrl',
+  'isCorrect',
+  'ocrText',
+  'questionId',
+  'score',
+  'selectedOption',
+  'text',
+];
+
+describe('attempt and answer storage', () => {
+  beforeAll(() => useIsolatedEnv('storage-attempts', { cassandra: false }));
+  afterAll(closeMongo);
+
+  describe('createTestAttempt', () => {
+    it('starts an attempt in progress', async () => {
+      const before = Date.now();
+      const attempt = await storage.createTestAttempt({ testId: 10, studentId: 20 });
+      expect(Object.keys(attempt).sort()).toEqual(ATTEMPT_KEYS);
+      expect(attempt).toEqual({
+        id: expect.any(Number),
+        testId: 10,
+        studentId: 20,
+        startTime: expect.any(Date),
+        endTime: null,
+        score: null,
+        status: 'in_progress',
+      });
+      expect(attempt.startTime.getTime()).toBeGreaterThanOrEqual(before - 1_000);
+      expect(await storage.getTestAttempt(attempt.id)).toEqual(attempt);
+      expect(await storage.getTestAttempt(999_999)).toBeUndefined();
+    });
+
+    it("refuses a second attempt in progress with ConflictError('attempt')", async () => {
+      const first = await storage.createTestAttempt({ testId: 11, studentId: 21 });
+      await expectConflict(storage.createTestAttempt({ testId: 11, studentId: 21 }), 'attempt');
+      expect(await storage.getTestAttemptsByStudent(21, 11)).toEqual([first]);
+      // Another student, or another test, is not a conflict.
+      const otherStudent = await storage.createTestAttempt({ testId: 11, studentId: 22 });
+      const otherTest = await storage.createTestAttempt({ testId: 12, studentId: 21 });
+      expect(otherStudent.id).not.toBe(first.id);
+      expect(otherTest.id).not.toBe(first.id);
+    });
+
+    it('allows a new attempt once the previous one is completed', async () => {
+      const first = await storage.createTestAttempt({ testId: 13, studentId: 23 });
+      const endTime = new Date('2030-01-01T10:30:00Z');
+      const completed = await storage.updateTestAttempt(first.id, {
+        status: 'completed',
+        endTime,
+      });
+      expect(completed).toEqual({ ...first, status: 'completed', endTime });
+      const second = await storage.createTestAttempt({ testId: 13, studentId: 23 });
+      expect(second.id).not.toBe(first.id);
+      expect(second.status).toBe('in_progress');
+      expect((await storage.getTestAttemptsByStudent(23, 13)).map((a) => a.id)).toEqual([
+        first.id,
+        second.id,
+      ]);
+      // Re-opening the completed one would make two in progress.
+      await expectConflict(
+        storage.updateTestAttempt(first.id, { status: 'in_progress' }),
+        'attempt',
+      );
+      expect((await storage.getTestAttempt(first.id))?.status).toBe('completed');
+    });
+
+    it('lets exactly one of 20 parallel starts for one (student, test) succeed', async () => {
+      const { results, ms } = await inParallel(20, () =>
+        storage.createTestAttempt({ testId: 14, studentId: 24 }),
+      );
+      console.log(`20 parallel createTestAttempt in ${ms} ms`);
+      const winners = fulfilled(results);
+      const losers = rejected(results);
+      expect(winners).toHaveLength(1);
+      expect(losers).toHaveLength(19);
+      for (const error of losers) {
+        expect(error).toBeInstanceOf(ConflictError);
+        expect((error as ConflictError).field).toBe('attempt');
+      }
+      expect(await storage.getTestAttemptsByStudent(24, 14)).toEqual(winners);
+      const attempts = await rawCollection('testattempts');
+      expect(await attempts.countDocuments({ studentId: 24, testId: 14 })).toBe(1);
+    });
+  });
+
+  describe('listing and updating attempts', () => {
+    it('getTestAttemptsByStudent and getTestAttemptsByTest list oldest first', async () => {
+      const a = await storage.createTestAttempt({ testId: 30, studentId: 40 });
+      const b = await storage.createTestAttempt({ testId: 31, studentId: 40 });
+      const c = await storage.createTestAttempt({ testId: 30, studentId: 41 });
+      expect((await storage.getTestAttemptsByStudent(40)).map((x) => x.id)).toEqual([a.id, b.id]);
+      expect((await storage.getTestAttemptsByStudent(40, 31)).map((x) => x.id)).toEqual([b.id]);
+      expect((await storage.getTestAttemptsByTest(30)).map((x) => x.id)).toEqual([a.id, c.id]);
+      expect(await storage.getTestAttemptsByStudent(999_999)).toEqual([]);
+      expect(await storage.getTestAttemptsByTest(999_999)).toEqual([]);
+    });
+
+    it('records an evaluation score; unknown id is undefined', async () => {
+      const attempt = await storage.createTestAttempt({ testId: 32, studentId: 42 });
+      await storage.updateTestAttempt(attempt.id, { status: 'completed' });
+      const evaluated = await storage.updateTestAttempt(attempt.id, {
+        status: 'evaluated',
+        score: 87.5,
+      });
+      expect(evaluated).toEqual({ ...attempt, status: 'evaluated', score: 87.5 });
+      expect(await storage.getTestAttempt(attempt.id)).toEqual(evaluated);
+      expect(await storage.updateTestAttempt(999_999, { status: 'completed' })).toBeUndefined();
+    });
+  });
+
+  describe('answers', () => {
+    let attemptId: number;
+
+    beforeAll(async () => {
+      attemptId = (await storage.createTestAttempt({ testId: 50, studentId: 60 })).id;
+    });
+
+    it('upsertAnswer creates an answer with every field', async () => {
+      const answer = await storage.upsertAnswer({
+        attemptId,
+        questionId: 1,
+        selectedOption: 2,
+        score: 1,
+        isCorrect: true,
+      });
+      expect(Object.keys(answer).sort()).toEqual(ANSWER_KEYS);
+      expect(answer).toEqual({
+        id: expect.any(Number),
+        attemptId,
+        questionId: 1,
+        text: null,
+        selectedOption: 2,
+        imageUrl: null,
+        ocrText: null,
+        score: 1,
+        aiConfidence: null,
+        aiFeedback: null,
+        feedback: null,
+        isCorrect: true,
+      });
+      expect(await storage.getAnswer(answer.id)).toEqual(answer);
+      expect(await storage.getAnswer(999_999)).toBeUndefined();
+    });
+
+    it('upsertAnswer again replaces the answer in place and clears its grading', async () => {
+      const first = await storage.upsertAnswer({ attemptId, questionId: 2, text: 'first try' });
+      const graded = await storage.updateAnswer(first.id, {
+        score: 3,
+        feedback: 'good',
+        isCorrect: true,
+        aiFeedback: 'ok',
+        aiConfidence: 0.9,
+        ocrText: 'scan',
+      });
+      expect(graded).toEqual({
+        ...first,
+        score: 3,
+        feedback: 'good',
+        isCorrect: true,
+        aiFeedback: 'ok',
+        aiConfidence: 0.9,
+        ocrText: 'scan',
+      });
+      const second = await storage.upsertAnswer({
+        attemptId,
+        questionId: 2,
+        text: 'second try',
+        imageUrl: 'https://cdn.example.com/work.png',
+      });
+      expect(second).toEqual({
+        ...first,
+        text: 'second try',
+        imageUrl: 'https://cdn.example.com/work.png',
+      });
+      expect(second.id).toBe(first.id);
+      expect(await storage.getAnswer(first.id)).toEqual(second);
+      const answers = await rawCollection('answers');
+      expect(await answers.countDocuments({ attemptId, questionId: 2 })).toBe(1);
+    });
+
+    it('keeps exactly one answer per (attempt, question) under 20 parallel upserts', async () => {
+      const texts = Array.from({ length: 20 }, (_, i) => `parallel answer ${i}`);
+      const { results, ms } = await inParallel(20, (i) =>
+        storage.upsertAnswer({ attemptId, questionId: 3, text: texts[i] }),
+      );
+      console.log(`20 parallel upsertAnswer in ${ms} ms`);
+      expect(rejected(results)).toEqual([]);
+      const saved = fulfilled(results);
+      expect(saved).toHaveLength(20);
+      expect(new Set(saved.map((a) => a.id)).size).toBe(1);
+      const forQuestion = (await storage.getAnswersByAttempt(attemptId)).filter(
+        (a) => a.questionId === 3,
+      );
+      expect(forQuestion).toHaveLength(1);
+      expect(forQuestion[0]?.id).toBe(saved[0]?.id);
+      expect(texts).toContain(forQuestion[0]?.text);
+      const answers = await rawCollection('answers');
+      expect(await answers.countDocuments({ attemptId, questionId: 3 })).toBe(1);
+    });
+
+    it('getAnswersByAttempt lists the attempt’s answers by question id only', async () => {
+      const own = (await storage.createTestAttempt({ testId: 51, studentId: 61 })).id;
+      const other = (await storage.createTestAttempt({ testId: 51, studentId: 62 })).id;
+      const q9 = await storage.upsertAnswer({ attemptId: own, questionId: 9, text: 'nine' });
+      const q4 = await storage.upsertAnswer({ attemptId: own, questionId: 4, text: 'four' });
+      await storage.upsertAnswer({ attemptId: other, questionId: 4, text: 'not mine' });
+      expect(await storage.getAnswersByAttempt(own)).toEqual([q4, q9]);
+      expect(await storage.getAnswersByAttempt(999_999)).toEqual([]);
+    });
+
+    it('updateAnswer changes only the given fields; unknown id is undefined', async () => {
+      const answer = await storage.upsertAnswer({ attemptId, questionId: 5, text: 'essay' });
+      const updated = await storage.updateAnswer(answer.id, { score: 4.5, feedback: 'clear' });
+      expect(updated).toEqual({ ...answer, score: 4.5, feedback: 'clear' });
+      expect(await storage.getAnswer(answer.id)).toEqual(updated);
+      expect(await storage.updateAnswer(999_999, { score: 1 })).toBeUndefined();
+    });
+  });
+
+  describe('operator objects where an id is expected', () => {
+    let attemptId: number;
+
+    beforeAll(async () => {
+      attemptId = (await storage.createTestAttempt({ testId: 70, studentId: 80 })).id;
+    });
+
+    it.each([
+      ['getTestAttempt', () => storage.getTestAttempt(HOSTILE)],
+      ['getTestAttemptsByStudent', () => storage.getTestAttemptsByStudent(HOSTILE)],
+      ['getTestAttemptsByTest', () => storage.getTestAttemptsByTest(HOSTILE)],
+      ['getAnswer', () => storage.getAnswer(HOSTILE)],
+      ['getAnswersByAttempt', () => storage.getAnswersByAttempt(HOSTILE)],
+    ])('%s finds nothing', async (_name, call) => {
+      await expectNothingFound(call());
+    });
+
+    it('updateTestAttempt with a hostile id changes no attempt', async () => {
+      await expectNothingFound(storage.updateTestAttempt(HOSTILE, { status: 'completed' }));
+      expect((await storage.getTestAttempt(attemptId))?.status).toBe('in_progress');
+    });
+  });
+});

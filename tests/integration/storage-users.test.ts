@@ -1,0 +1,347 @@
+/** The users part of mongoStorage (lib/storage/mongo/users.ts) against the real engine. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeMongo } from '../../lib/db/mongo';
+import { ConflictError } from '../../lib/storage/errors';
+import type { PublicUser } from '../../shared/schema';
+import { useIsolatedEnv } from '../helpers/isolated-env';
+import {
+  createUser,
+  expectConflict,
+  expectNothingFound,
+  fulfilled,
+  HOSTILE,
+  inParallel,
+  newUser,
+  outcome,
+  PUBLIC_USER_KEYS,
+  rawCollection,
+  rejected,
+  storage,
+} from '../helpers/storage';
+
+/** Asserts `user` is exactly a PublicUser and carries nothing secret, in any form. */
+function expectPublic(user: PublicUser | undefined, password: string): void {
+  expect(user).toBeDefined();
+  expect(Object.keys(user as object).sort()).toEqual(PUBLIC_USER_KEYS);
+  const json = JSON.stringify(user);
+  expect(json).not.toContain(password);
+  expect(json).not.toContain('scrypt$');
+  expect(json).not.toMatch(/passwordHash|usernameKey|emailKey|"_id"/);
+}
+
+describe('user storage', () => {
+  beforeAll(() => useIsolatedEnv('storage-users', { cassandra: false }));
+  afterAll(closeMongo);
+
+  describe('createUser', () => {
+    it('returns a PublicUser with the given fields and nothing secret', async () => {
+      const input = newUser({
+        username: 'Alice_Create',
+        email: 'Alice.Create@Example.com',
+        role: 'teacher',
+        subject: 'Maths',
+        avatar: 'https://cdn.example.com/a.png',
+      });
+      const before = Date.now();
+      const user = await storage.createUser(input);
+      expectPublic(user, input.password);
+      expect(user).toEqual({
+        id: expect.any(Number),
+        username: 'Alice_Create',
+        name: input.name,
+        email: 'Alice.Create@Example.com',
+        role: 'teacher',
+        class: null,
+        subject: 'Maths',
+        avatar: 'https://cdn.example.com/a.png',
+        createdAt: expect.any(Date),
+      });
+      expect(user.id).toBeGreaterThanOrEqual(1);
+      expect(user.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1_000);
+      expect(user.createdAt.getTime()).toBeLessThanOrEqual(Date.now() + 1_000);
+    });
+
+    it('stores an scrypt hash, never the password, and lower-cased lookup keys', async () => {
+      const input = newUser({ username: 'Hash_Check', email: 'Hash.Check@Example.COM' });
+      const user = await storage.createUser(input);
+      const users = await rawCollection('users');
+      const raw = await users.findOne({ id: user.id });
+      expect(raw).not.toBeNull();
+      const hash = raw?.passwordHash as string;
+      expect(hash).toMatch(/^scrypt\$10\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+      expect(hash).not.toContain(input.password);
+      expect(JSON.stringify(raw)).not.toContain(input.password);
+      expect(raw?.usernameKey).toBe('hash_check');
+      expect(raw?.emailKey).toBe('hash.check@example.com');
+      expect(raw?.username).toBe('Hash_Check');
+    });
+
+    it('gives two users with the same password different hashes (random salt)', async () => {
+      const a = await createUser({ password: 'same-password-1' });
+      const b = await createUser({ password: 'same-password-1' });
+      const users = await rawCollection('users');
+      const [rawA, rawB] = await Promise.all([
+        users.findOne({ id: a.id }),
+        users.findOne({ id: b.id }),
+      ]);
+      expect(rawA?.passwordHash).toMatch(/^scrypt\$/);
+      expect(rawB?.passwordHash).toMatch(/^scrypt\$/);
+      expect(rawA?.passwordHash).not.toBe(rawB?.passwordHash);
+    });
+
+    it('refuses a username taken in another case with ConflictError("username")', async () => {
+      await createUser({ username: 'Bob_Dup', email: 'bob.dup.1@example.com' });
+      await expectConflict(
+        storage.createUser(newUser({ username: 'bOB_dUP', email: 'bob.dup.2@example.com' })),
+        'username',
+      );
+      const users = await rawCollection('users');
+      expect(await users.countDocuments({ usernameKey: 'bob_dup' })).toBe(1);
+      expect(await users.countDocuments({ emailKey: 'bob.dup.2@example.com' })).toBe(0);
+    });
+
+    it('refuses an email taken in another case with ConflictError("email")', async () => {
+      await createUser({ username: 'carol_one', email: 'Carol@Example.com' });
+      await expectConflict(
+        storage.createUser(newUser({ username: 'carol_two', email: 'cAROL@example.COM' })),
+        'email',
+      );
+      const users = await rawCollection('users');
+      expect(await users.countDocuments({ emailKey: 'carol@example.com' })).toBe(1);
+      expect(await users.countDocuments({ usernameKey: 'carol_two' })).toBe(0);
+    });
+
+    it('lets exactly one of 100 parallel registrations of one username win', async () => {
+      const username = 'Race_User';
+      const { results, ms } = await inParallel(100, (i) =>
+        storage.createUser(
+          newUser({
+            username: i % 2 === 0 ? username : username.toUpperCase(),
+            email: `race.${i}@example.com`,
+          }),
+        ),
+      );
+      console.log(`100 parallel createUser of one username in ${ms} ms`);
+      const winners = fulfilled(results);
+      const losers = rejected(results);
+      expect(winners).toHaveLength(1);
+      expect(losers).toHaveLength(99);
+      for (const error of losers) {
+        expect(error).toBeInstanceOf(ConflictError);
+        expect((error as ConflictError).field).toBe('username');
+      }
+      const users = await rawCollection('users');
+      expect(await users.countDocuments({ usernameKey: 'race_user' })).toBe(1);
+      const stored = await storage.getUserByUsername('race_user');
+      expect(stored?.id).toBe(winners[0]?.id);
+      expect(stored?.email).toBe(winners[0]?.email);
+      // The losers left no trace under their own emails either.
+      expect(await users.countDocuments({ emailKey: /^race\./ })).toBe(1);
+    });
+  });
+
+  describe('reads', () => {
+    let dana: PublicUser;
+    let danaPassword: string;
+
+    beforeAll(async () => {
+      const input = newUser({ username: 'Dana_Reads', email: 'Dana.Reads@Example.com' });
+      danaPassword = input.password;
+      dana = await storage.createUser(input);
+    });
+
+    it('getUser finds by id and answers undefined for an unknown id', async () => {
+      const found = await storage.getUser(dana.id);
+      expect(found).toEqual(dana);
+      expectPublic(found, danaPassword);
+      expect(await storage.getUser(999_999)).toBeUndefined();
+    });
+
+    it('getUserByUsername is case-insensitive and ignores surrounding spaces', async () => {
+      expect(await storage.getUserByUsername('Dana_Reads')).toEqual(dana);
+      expect(await storage.getUserByUsername('DANA_READS')).toEqual(dana);
+      expect(await storage.getUserByUsername('dana_reads')).toEqual(dana);
+      expect(await storage.getUserByUsername('  dAnA_rEaDs ')).toEqual(dana);
+      expectPublic(await storage.getUserByUsername('dana_reads'), danaPassword);
+      expect(await storage.getUserByUsername('dana_read')).toBeUndefined();
+      expect(await storage.getUserByUsername('dana_readsx')).toBeUndefined();
+    });
+
+    it('getUserByEmail is case-insensitive', async () => {
+      expect(await storage.getUserByEmail('dana.reads@example.com')).toEqual(dana);
+      expect(await storage.getUserByEmail('DANA.READS@EXAMPLE.COM')).toEqual(dana);
+      expectPublic(await storage.getUserByEmail('Dana.Reads@Example.com'), danaPassword);
+      expect(await storage.getUserByEmail('nobody@example.com')).toBeUndefined();
+    });
+
+    it('getUsersByIds dedupes, ignores unknown ids, sorts by id, and takes an empty list', async () => {
+      const other = await createUser();
+      const users = await storage.getUsersByIds([other.id, dana.id, other.id, 999_999, dana.id]);
+      expect(users.map((u) => u.id)).toEqual([dana.id, other.id].sort((a, b) => a - b));
+      for (const user of users) expect(Object.keys(user).sort()).toEqual(PUBLIC_USER_KEYS);
+      expect(JSON.stringify(users)).not.toContain('scrypt$');
+      expect(await storage.getUsersByIds([])).toEqual([]);
+      expect(await storage.getUsersByIds([999_998, 999_999])).toEqual([]);
+    });
+  });
+
+  describe('lists by role and class', () => {
+    // A class name no other test of this file uses, so the lists are exactly ours.
+    const CLASS = 'Roles-7Z';
+    let s1: PublicUser;
+    let s2: PublicUser;
+    let t1: PublicUser;
+    let otherClass: PublicUser;
+
+    beforeAll(async () => {
+      s1 = await createUser({ role: 'student', class: CLASS });
+      t1 = await createUser({ role: 'teacher', class: CLASS, subject: 'Physics' });
+      otherClass = await createUser({ role: 'student', class: 'Roles-8Y' });
+      s2 = await createUser({ role: 'student', class: CLASS });
+    });
+
+    it('getUsers(role) lists only that role, sorted by id; getUsers() lists everyone', async () => {
+      const teachers = await storage.getUsers('teacher');
+      expect(teachers.every((u) => u.role === 'teacher')).toBe(true);
+      expect(teachers.map((u) => u.id)).toContain(t1.id);
+      expect(teachers.map((u) => u.id)).not.toContain(s1.id);
+
+      const students = await storage.getUsers('student');
+      expect(students.every((u) => u.role === 'student')).toBe(true);
+      const studentIds = students.map((u) => u.id);
+      expect(studentIds).toEqual(expect.arrayContaining([s1.id, s2.id, otherClass.id]));
+      expect(studentIds).not.toContain(t1.id);
+      expect(studentIds).toEqual([...studentIds].sort((a, b) => a - b));
+
+      const everyone = await storage.getUsers();
+      expect(everyone.length).toBe(teachers.length + students.length);
+      const everyoneIds = everyone.map((u) => u.id);
+      expect(everyoneIds).toEqual([...everyoneIds].sort((a, b) => a - b));
+      for (const user of everyone) expect(Object.keys(user).sort()).toEqual(PUBLIC_USER_KEYS);
+      expect(JSON.stringify(everyone)).not.toContain('scrypt$');
+    });
+
+    it('getUsersByClass lists only the students of that class', async () => {
+      const users = await storage.getUsersByClass(CLASS);
+      expect(users.map((u) => u.id)).toEqual([s1.id, s2.id]);
+      expect(users.every((u) => u.role === 'student' && u.class === CLASS)).toBe(true);
+      expect(await storage.getUsersByClass('No-Such-Class')).toEqual([]);
+    });
+  });
+
+  describe('verifyCredentials', () => {
+    const password = 'erin-S3cret-passphrase';
+    let erin: PublicUser;
+
+    beforeAll(async () => {
+      erin = await createUser({ username: 'Erin_Login', password });
+    });
+
+    it('returns the user for the right password, whatever the case of the username', async () => {
+      const user = await storage.verifyCredentials('Erin_Login', password);
+      expect(user).toEqual(erin);
+      expectPublic(user, password);
+      expect(await storage.verifyCredentials('erin_login', password)).toEqual(erin);
+      expect(await storage.verifyCredentials('ERIN_LOGIN', password)).toEqual(erin);
+    });
+
+    it('returns undefined for a wrong password', async () => {
+      expect(
+        await storage.verifyCredentials('Erin_Login', 'erin-S3cret-passphrasE'),
+      ).toBeUndefined();
+      expect(await storage.verifyCredentials('Erin_Login', '')).toBeUndefined();
+      expect(await storage.verifyCredentials('Erin_Login', `${password} `)).toBeUndefined();
+    });
+
+    it('returns undefined for an unknown user', async () => {
+      expect(await storage.verifyCredentials('nobody_here', password)).toBeUndefined();
+    });
+  });
+
+  describe('updateUser', () => {
+    it('changes the given fields only and keeps the email lookup in step', async () => {
+      const frank = await createUser({ email: 'frank.old@example.com', class: '9B' });
+      const updated = await storage.updateUser(frank.id, {
+        name: 'Frank Renamed',
+        email: 'Frank.New@Example.com',
+        avatar: 'https://cdn.example.com/f.png',
+      });
+      expect(updated).toEqual({
+        ...frank,
+        name: 'Frank Renamed',
+        email: 'Frank.New@Example.com',
+        avatar: 'https://cdn.example.com/f.png',
+      });
+      expect(Object.keys(updated as object).sort()).toEqual(PUBLIC_USER_KEYS);
+      expect(JSON.stringify(updated)).not.toContain('scrypt$');
+      expect(await storage.getUserByEmail('frank.new@example.com')).toEqual(updated);
+      expect(await storage.getUserByEmail('frank.old@example.com')).toBeUndefined();
+      expect(await storage.getUser(frank.id)).toEqual(updated);
+
+      const cleared = await storage.updateUser(frank.id, { class: null });
+      expect(cleared?.class).toBeNull();
+      expect(cleared?.name).toBe('Frank Renamed');
+    });
+
+    it("refuses another user's email in another case with ConflictError('email')", async () => {
+      await createUser({ email: 'Gina@Example.com' });
+      const hank = await createUser({ email: 'hank@example.com' });
+      await expectConflict(storage.updateUser(hank.id, { email: 'GINA@example.com' }), 'email');
+      expect((await storage.getUser(hank.id))?.email).toBe('hank@example.com');
+      const users = await rawCollection('users');
+      expect(await users.countDocuments({ emailKey: 'gina@example.com' })).toBe(1);
+    });
+
+    it('lets a user re-save their own email in another case', async () => {
+      const ivy = await createUser({ email: 'ivy@example.com' });
+      const updated = await storage.updateUser(ivy.id, { email: 'IVY@example.com' });
+      expect(updated?.email).toBe('IVY@example.com');
+    });
+
+    it('answers undefined for an unknown id', async () => {
+      expect(await storage.updateUser(999_999, { name: 'Nobody' })).toBeUndefined();
+      expect(await storage.getUser(999_999)).toBeUndefined();
+    });
+  });
+
+  describe('operator objects where a value is expected', () => {
+    let victim: PublicUser;
+    const password = 'victim-password-1';
+
+    beforeAll(async () => {
+      victim = await createUser({ username: 'Victim_User', password, class: 'Inj-1' });
+    });
+
+    // One test per method, so one method that misbehaves does not hide another. A method is
+    // called directly: an async method that throws synchronously instead of rejecting fails here.
+    it.each([
+      ['getUser', () => storage.getUser(HOSTILE)],
+      ['getUserByUsername', () => storage.getUserByUsername(HOSTILE)],
+      ['getUserByEmail', () => storage.getUserByEmail(HOSTILE)],
+      ['getUsersByIds', () => storage.getUsersByIds([HOSTILE])],
+      ['getUsersByClass', () => storage.getUsersByClass(HOSTILE)],
+      ['getUsers', () => storage.getUsers(HOSTILE)],
+      ['verifyCredentials (username)', () => storage.verifyCredentials(HOSTILE, password)],
+      ['verifyCredentials (password)', () => storage.verifyCredentials('Victim_User', HOSTILE)],
+    ])('%s never returns a user (rejects or finds nothing)', async (_name, call) => {
+      let promise: Promise<unknown>;
+      try {
+        promise = call();
+      } catch (error) {
+        throw new Error('threw synchronously instead of returning a rejected promise', {
+          cause: error,
+        });
+      }
+      await expectNothingFound(promise);
+    });
+
+    it('never update any user through a hostile id', async () => {
+      const result = await outcome(storage.updateUser(HOSTILE, { name: 'Pwned' }));
+      if (result.ok) expect(result.value).toBeUndefined();
+      else expect(result.error).toBeInstanceOf(Error);
+      const users = await rawCollection('users');
+      expect(await users.countDocuments({ name: 'Pwned' })).toBe(0);
+      expect((await storage.getUser(victim.id))?.name).toBe(victim.name);
+    });
+  });
+});
