@@ -445,7 +445,12 @@ export type GradingStatus = (typeof gradingStatuses)[number];
 /** POST /messages. */
 export const insertMessageSchema = z.strictObject({
   channelId: idSchema,
-  content: z.string().min(1).max(4_000),
+  // Kept as written (no trim: spacing can matter), but never blank.
+  content: z
+    .string()
+    .min(1)
+    .max(4_000)
+    .refine((text) => text.trim().length > 0, 'must not be blank'),
   type: z.enum(messageTypes).default('text'),
   fileUrl: urlSchema.nullable().optional(),
   isHomework: z.boolean().default(false),

@@ -1,4 +1,5 @@
 /** The Snowflake layout, generator rules and the decimal edge format (lib/ids/snowflake.ts). */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ClockMovedBackwardsError,
@@ -20,25 +21,10 @@ import {
   snowflakeTime,
   snowflakeWorker,
 } from '../../lib/ids/snowflake';
+import { snowflakeSchema } from '../../shared/schema';
 import { fakeClock } from '../helpers/fake-clock';
 
 const T = Date.parse('2026-03-01T12:00:00.000Z');
-
-/** mulberry32: a seeded PRNG, so the randomised cases are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-function randomInt(random: () => number, min: number, max: number): number {
-  return min + Math.floor(random() * (max - min + 1));
-}
 
 /** What `run` throws (undefined when it returns). */
 function thrownBy(run: () => unknown): unknown {
@@ -74,19 +60,41 @@ describe('Snowflake layout', () => {
     expect(new Date(MAX_SNOWFLAKE_TIME_MS).toISOString()).toBe('2093-09-06T15:47:35.551Z');
   });
 
-  it('round-trips time, worker and sequence for 10,000 random field values', () => {
-    const random = seededRandom(20240101);
-    for (let i = 0; i < 10_000; i += 1) {
-      const time = randomInt(random, SNOWFLAKE_EPOCH_MS, MAX_SNOWFLAKE_TIME_MS);
-      const worker = randomInt(random, 0, MAX_WORKER_ID);
-      const sequence = randomInt(random, 0, MAX_SEQUENCE);
-      const id = makeSnowflake(time, worker, sequence);
-      expect([snowflakeTime(id), snowflakeWorker(id), snowflakeSequence(id)]).toEqual([
-        time,
-        worker,
-        sequence,
-      ]);
-    }
+  it('round-trips time, worker and sequence (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: SNOWFLAKE_EPOCH_MS, max: MAX_SNOWFLAKE_TIME_MS }),
+        fc.integer({ min: 0, max: MAX_WORKER_ID }),
+        fc.integer({ min: 0, max: MAX_SEQUENCE }),
+        (time, worker, sequence) => {
+          const id = makeSnowflake(time, worker, sequence);
+          expect(id >= 0n && id <= MAX_SNOWFLAKE).toBe(true);
+          expect([snowflakeTime(id), snowflakeWorker(id), snowflakeSequence(id)]).toEqual([
+            time,
+            worker,
+            sequence,
+          ]);
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('orders ids as (time, worker, sequence) tuples (property)', () => {
+    const fields = fc.tuple(
+      fc.integer({ min: SNOWFLAKE_EPOCH_MS, max: MAX_SNOWFLAKE_TIME_MS }),
+      fc.integer({ min: 0, max: MAX_WORKER_ID }),
+      fc.integer({ min: 0, max: MAX_SEQUENCE }),
+    );
+    fc.assert(
+      fc.property(fields, fields, (a, b) => {
+        const byTuple = a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+        const idA = makeSnowflake(...a);
+        const idB = makeSnowflake(...b);
+        expect(Math.sign(byTuple)).toBe(idA < idB ? -1 : idA > idB ? 1 : 0);
+      }),
+      { numRuns: 5_000 },
+    );
   });
 
   it('orders ids by time first, then worker, then sequence', () => {
@@ -247,53 +255,84 @@ describe('SnowflakeGenerator', () => {
     );
   });
 
-  it('never repeats an id across random clock steps, bursts and worker changes (seeded)', () => {
-    const random = seededRandom(7);
-    const clock = fakeClock(T);
-    const seen = new Set<bigint>();
-    let generator = new SnowflakeGenerator(0, { now: clock.now });
-    let previous = -1n;
-    let minted = 0;
-    for (let round = 0; round < 2_000; round += 1) {
-      const burst = randomInt(random, 1, 40);
-      for (let i = 0; i < burst; i += 1) {
-        const id = generator.next();
-        expect(id > previous).toBe(true);
-        seen.add(id);
-        previous = id;
-        minted += 1;
-      }
-      if (random() < 0.1) {
-        generator = new SnowflakeGenerator(randomInt(random, 0, MAX_WORKER_ID), {
-          now: clock.now,
-          notBefore: generator.lastTimestamp,
-        });
-        clock.advance(1); // a fresh generator needs a later ms than notBefore
-      }
-      clock.advance(randomInt(random, 0, 2));
-    }
-    expect(minted).toBeGreaterThan(20_000);
-    expect(seen.size).toBe(minted);
+  it('mints strictly increasing ids, <= 4,096 per ms, across clock steps and worker changes (property)', () => {
+    // A run: bursts of ids, each followed by a clock step of 0..2 ms and maybe a new worker id
+    // (a new generator with notBefore, as MessageIdSource builds on a slot change).
+    const step = fc.record({
+      burst: fc.integer({ min: 1, max: 5_000 }),
+      advanceMs: fc.integer({ min: 0, max: 2 }),
+      newWorker: fc.option(fc.integer({ min: 0, max: MAX_WORKER_ID }), { freq: 4 }),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 30 }), (steps) => {
+        // The clock ticks by itself after 100 reads in one ms, so waiting for the next ms ends.
+        let now = T;
+        let readsThisMs = 0;
+        const clock = () => {
+          readsThisMs += 1;
+          if (readsThisMs > 100) {
+            now += 1;
+            readsThisMs = 0;
+          }
+          return now;
+        };
+        let generator = new SnowflakeGenerator(0, { now: clock });
+        let previous = -1n;
+        const perWorkerMs = new Map<string, number>();
+        for (const { burst, advanceMs, newWorker } of steps) {
+          for (let i = 0; i < burst; i += 1) {
+            const id = generator.next();
+            if (id <= previous) expect.fail(`id ${id} after ${previous}`);
+            previous = id;
+            expect(snowflakeWorker(id)).toBe(generator.workerId);
+            const key = `${generator.workerId}@${snowflakeTime(id)}`;
+            perWorkerMs.set(key, (perWorkerMs.get(key) ?? 0) + 1);
+          }
+          if (newWorker !== null) {
+            generator = new SnowflakeGenerator(newWorker, {
+              now: clock,
+              notBefore: generator.lastTimestamp,
+            });
+          }
+          now += advanceMs;
+          readsThisMs = 0;
+        }
+        expect(Math.max(...perWorkerMs.values())).toBeLessThanOrEqual(4_096);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
 describe('formatSnowflake / parseSnowflake', () => {
-  it('round-trips 0, 1, 2^63 - 1 and 10,000 random ids', () => {
+  it('round-trips 0, 2^63 - 1 and every id in between (property)', () => {
     expect(formatSnowflake(0n)).toBe('0');
     expect(formatSnowflake(MAX_SNOWFLAKE)).toBe('9223372036854775807');
     expect(parseSnowflake('9223372036854775807')).toBe(2n ** 63n - 1n);
-    for (const id of [0n, 1n, 4198401n, MAX_SNOWFLAKE]) {
-      expect(parseSnowflake(formatSnowflake(id))).toBe(id);
-    }
-    const random = seededRandom(42);
-    for (let i = 0; i < 10_000; i += 1) {
-      const id =
-        (BigInt(randomInt(random, 0, 2 ** 31 - 1)) << 32n) |
-        BigInt(randomInt(random, 0, 2 ** 32 - 1));
-      const text = formatSnowflake(id);
-      expect(text).toMatch(/^(0|[1-9][0-9]*)$/);
-      expect(parseSnowflake(text)).toBe(id);
-    }
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: MAX_SNOWFLAKE }), (id) => {
+        const text = formatSnowflake(id);
+        expect(text).toMatch(/^(0|[1-9][0-9]*)$/);
+        expect(parseSnowflake(text)).toBe(id);
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it('accepts exactly what the API schema accepts (shared/schema snowflakeSchema)', () => {
+    const numberish = fc.oneof(
+      fc.string(),
+      fc.stringMatching(/^[-+ 0]?[0-9]{1,21}[ .e]?[0-9]?$/),
+      fc.bigInt({ min: -10n, max: 2n ** 64n }).map(String),
+    );
+    fc.assert(
+      fc.property(numberish, (text) => {
+        const accepted = snowflakeSchema.safeParse(text).success;
+        if (accepted) expect(parseSnowflake(text)).toBe(BigInt(text));
+        else expect(() => parseSnowflake(text)).toThrow(InvalidSnowflakeError);
+      }),
+      { numRuns: 5_000 },
+    );
   });
 
   it('keeps precision a JS number would lose', () => {

@@ -13,6 +13,7 @@ import { withMongo } from '../../db/mongo';
 import { formatSnowflake, nextMessageId, snowflakeTime } from '../../ids';
 import { ConflictError } from '../errors';
 import { isDuplicateKey } from '../mongo/duplicate-key';
+import { assertId } from '../mongo/guards';
 import { sortPinnedIds, toMessage } from './dto';
 import { MAX_PINS, type MessageStore, UNREAD_CAP } from './message-store';
 
@@ -159,6 +160,7 @@ export const mongoMessageStore: MessageStore = {
 
   markRead: (channelId, id, userId) =>
     withMongo(async () => {
+      assertId(userId, 'userId');
       if (!(await findInChannel(channelId, id))) return undefined;
       const doc = await updateMessage(id, { $addToSet: { readBy: userId } });
       return doc ? fromDoc(doc, await pinnedSet(channelId)) : undefined;

@@ -10,6 +10,7 @@ import type { Analytics, TestAssignment } from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
 import type { IStorage } from '../storage';
 import { nextId } from './counters';
+import { pick } from './guards';
 import { updateOrInsert } from './upsert';
 
 const NO_ID = { _id: 0 } as const;
@@ -153,7 +154,8 @@ export const assignmentStore: AssignmentStore = {
 
   updateTestAssignment: (id, change) =>
     withMongo(async () => {
-      const doc = await TestAssignmentModel.findOneAndUpdate({ id }, { $set: change }, options);
+      const allowed = pick(change, ['status', 'dueDate', 'notificationSent'] as const);
+      const doc = await TestAssignmentModel.findOneAndUpdate({ id }, { $set: allowed }, options);
       return doc ? toTestAssignment(doc) : undefined;
     }),
 };

@@ -13,6 +13,7 @@ import { ConflictError } from '../errors';
 import type { IStorage } from '../storage';
 import { nextId } from './counters';
 import { isDuplicateKey } from './duplicate-key';
+import { pick } from './guards';
 import { updateOrInsert } from './upsert';
 
 const NO_ID = { _id: 0 } as const;
@@ -60,6 +61,16 @@ type AttemptStore = Pick<
 >;
 
 const OLDEST_FIRST = { startTime: 1, id: 1 } as const;
+
+/** What grading and evaluation may change on an answer; never its attempt, question or content. */
+const ANSWER_CHANGE_FIELDS = [
+  'score',
+  'feedback',
+  'isCorrect',
+  'aiFeedback',
+  'aiConfidence',
+  'ocrText',
+] as const;
 
 export const attemptStore: AttemptStore = {
   createTestAttempt: ({ testId, studentId }) =>
@@ -179,7 +190,7 @@ export const attemptStore: AttemptStore = {
     withMongo(async () => {
       const doc = await AnswerModel.findOneAndUpdate(
         { id },
-        { $set: change },
+        { $set: pick(change, ANSWER_CHANGE_FIELDS) },
         { returnDocument: 'after', lean: true, runValidators: true },
       );
       return doc ? toAnswer(doc) : undefined;

@@ -14,6 +14,7 @@ import { ConflictError, InvalidOperationError } from '../errors';
 import type { IStorage } from '../storage';
 import { nextId } from './counters';
 import { isDuplicateKey } from './duplicate-key';
+import { assertId } from './guards';
 import { userStore } from './users';
 
 const NO_ID = { _id: 0 } as const;
@@ -107,6 +108,7 @@ export const channelStore: ChannelStore = {
 
   addMemberToWorkspace: (workspaceId, userId) =>
     withMongo(async () => {
+      assertId(userId, 'userId');
       const doc = await WorkspaceModel.findOneAndUpdate(
         { id: workspaceId },
         { $addToSet: { members: userId } },
@@ -117,6 +119,7 @@ export const channelStore: ChannelStore = {
 
   removeMemberFromWorkspace: (workspaceId, userId) =>
     withMongo(async () => {
+      assertId(userId, 'userId');
       const workspace = await WorkspaceModel.findOne({ id: workspaceId }, NO_ID).lean();
       if (!workspace) return undefined;
       if (workspace.ownerId === userId) {
@@ -163,6 +166,8 @@ export const channelStore: ChannelStore = {
 
   getOrCreateDMChannel: (a, b) =>
     withMongo(async () => {
+      assertId(a, 'userId');
+      assertId(b, 'userId');
       if (a === b) throw new InvalidOperationError('A direct message needs two different users');
       const existing = await findDm(a, b);
       if (existing) return existing;

@@ -1,13 +1,17 @@
-/** Recognising MongoDB's duplicate-key error (E11000), the signal every uniqueness rule relies on. */
+/** Recognising a unique-index violation, the signal every uniqueness rule relies on. */
 
-/** True for E11000 from the driver (MongoServerError) or Mongoose's bulk wrappers. */
+/**
+ * True for MongoDB's E11000 (from the driver or Mongoose's bulk wrappers), and for FerretDB's
+ * form of the same violation on updates: code 1 (InternalError) with SQLite's
+ * "UNIQUE constraint failed" (FerretDB 1.24 reports 11000 only on inserts).
+ */
 export function isDuplicateKey(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const { code, writeErrors } = error as Error & {
     code?: unknown;
     writeErrors?: { code?: number }[];
   };
-  return (
-    code === 11000 || (Array.isArray(writeErrors) && writeErrors.some((e) => e.code === 11000))
-  );
+  if (code === 11000) return true;
+  if (code === 1 && /UNIQUE constraint failed/.test(error.message)) return true;
+  return Array.isArray(writeErrors) && writeErrors.some((e) => e.code === 11000);
 }

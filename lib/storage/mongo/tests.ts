@@ -10,6 +10,7 @@ import type { Question, QuestionType, Test, TestStatus } from '../../../shared/s
 import { withMongo } from '../../db/mongo';
 import type { IStorage } from '../storage';
 import { nextId } from './counters';
+import { pick } from './guards';
 
 const NO_ID = { _id: 0 } as const;
 
@@ -60,6 +61,29 @@ type TestStore = Pick<
 
 const NEWEST_FIRST = { createdAt: -1, id: -1 } as const;
 
+/** What an update may change: never the id, the owner, or (for questions) the test. */
+const TEST_FIELDS = [
+  'title',
+  'description',
+  'subject',
+  'class',
+  'totalMarks',
+  'duration',
+  'testDate',
+  'questionTypes',
+  'status',
+] as const;
+const QUESTION_FIELDS = [
+  'type',
+  'text',
+  'options',
+  'correctAnswer',
+  'marks',
+  'order',
+  'aiRubric',
+  'topic',
+] as const;
+
 export const testStore: TestStore = {
   createTest: (test) =>
     withMongo(async () => {
@@ -96,7 +120,7 @@ export const testStore: TestStore = {
     withMongo(async () => {
       const doc = await TestModel.findOneAndUpdate(
         { id },
-        { $set: change },
+        { $set: pick(change, TEST_FIELDS) },
         { returnDocument: 'after', lean: true, runValidators: true },
       );
       return doc ? toTest(doc) : undefined;
@@ -137,7 +161,7 @@ export const testStore: TestStore = {
     withMongo(async () => {
       const doc = await QuestionModel.findOneAndUpdate(
         { id },
-        { $set: change },
+        { $set: pick(change, QUESTION_FIELDS) },
         { returnDocument: 'after', lean: true, runValidators: true },
       );
       return doc ? toQuestion(doc) : undefined;

@@ -9,6 +9,7 @@ import { ConflictError } from '../errors';
 import type { IStorage, NewUser } from '../storage';
 import { nextId } from './counters';
 import { isDuplicateKey } from './duplicate-key';
+import { pick } from './guards';
 
 /** The lookup key of a username or email: case-insensitive. */
 export const lookupKey = (value: string) => value.trim().normalize('NFC').toLowerCase();
@@ -67,8 +68,8 @@ const findMany = (filter: Record<string, unknown>) =>
 
 export const userStore: UserStore = {
   getUser: (id) => findOne({ id }),
-  getUserByUsername: (username) => findOne({ usernameKey: lookupKey(username) }),
-  getUserByEmail: (email) => findOne({ emailKey: lookupKey(email) }),
+  getUserByUsername: async (username) => findOne({ usernameKey: lookupKey(username) }),
+  getUserByEmail: async (email) => findOne({ emailKey: lookupKey(email) }),
   getUsersByIds: (ids) =>
     ids.length === 0 ? Promise.resolve([]) : findMany({ id: trusted({ $in: [...new Set(ids)] }) }),
   getUsers: (role?: UserRole) => findMany(role ? { role } : {}),
@@ -101,6 +102,7 @@ export const userStore: UserStore = {
 
   verifyCredentials: (username, password) =>
     withMongo(async () => {
+      if (typeof username !== 'string' || typeof password !== 'string') return undefined;
       const doc = await UserModel.findOne({ usernameKey: lookupKey(username) }, { _id: 0 }).lean();
       if (!doc)
         return verifyAgainstDummy(password, config().auth.passwordHashLogN).then(() => undefined);
@@ -109,7 +111,8 @@ export const userStore: UserStore = {
 
   updateUser: (id, change: UpdateUser) =>
     withMongo(async () => {
-      const set: Partial<UserDoc> = { ...change } as Partial<UserDoc>;
+      // An allow-list: nothing but profile fields can be changed here, whatever `change` holds.
+      const set: Partial<UserDoc> = pick(change, ['name', 'email', 'class', 'subject', 'avatar']);
       if (change.email !== undefined) set.emailKey = lookupKey(change.email);
       try {
         // No projection: FerretDB's findAndModify does not support one. toPublicUser allow-lists.
