@@ -6,6 +6,7 @@
  * check and the mint. When the slot changes, the new generator starts after the last timestamp of
  * the old one, so this instance's ids keep increasing across slots.
  */
+import { DatabaseUnavailableError } from '../db/errors';
 import { WorkerLeaseUnusableError } from './errors';
 import { SnowflakeGenerator } from './snowflake';
 import { type Lease, WorkerLease, type WorkerLeaseOptions } from './worker-lease';
@@ -39,7 +40,20 @@ export class MessageIdSource {
   async next(): Promise<bigint> {
     let unusable = 0;
     for (;;) {
-      await this.lease.ensure();
+      try {
+        await this.lease.ensure();
+      } catch (error) {
+        // A renewal that fails (e.g. DynamoDB briefly unreachable) does not take away a lease
+        // that is still safe to mint on: keep minting until its margin, then let the error out.
+        const held = this.lease.current;
+        if (
+          !(error instanceof DatabaseUnavailableError) ||
+          !held ||
+          !this.lease.canMint(held, this.#now())
+        ) {
+          throw error;
+        }
+      }
       // Read the lease again: a concurrent call may have moved it while this one awaited.
       const lease = this.lease.current;
       const now = this.#now();

@@ -242,6 +242,31 @@ export function messageStoreContract(name: string, store: () => MessageStore): v
       expect(await store().pinnedIds(channelId)).toHaveLength(MAX_PINS);
     });
 
+    it('never keeps a pin of a message deleted while it was being pinned', async () => {
+      const channelId = freshChannel();
+      const created = await Promise.all(
+        Array.from({ length: 15 }, () => store().create(message(channelId))),
+      );
+      await Promise.all(
+        created.flatMap((m) => [
+          store().pin(channelId, BigInt(m.id)),
+          store().delete(channelId, BigInt(m.id)),
+        ]),
+      );
+      expect(await store().history(channelId, { limit: 50 })).toEqual([]);
+      expect(await store().pinnedIds(channelId)).toEqual([]);
+    });
+
+    it('lets unpin clear a pin whose message is gone, and still answers not found', async () => {
+      const channelId = freshChannel();
+      const m = await store().create(message(channelId));
+      await store().pin(channelId, BigInt(m.id));
+      await store().delete(channelId, BigInt(m.id));
+      expect(await store().unpin(channelId, BigInt(m.id))).toBeUndefined();
+      expect(await store().delete(channelId, BigInt(m.id))).toBe(false);
+      expect(await store().pinnedIds(channelId)).toEqual([]);
+    });
+
     it('grades homework only, and returns the real updated message', async () => {
       const channelId = freshChannel();
       const homework = await store().create(

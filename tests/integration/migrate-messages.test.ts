@@ -2,7 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeCassandra } from '../../lib/db/cassandra';
 import { closeDynamo } from '../../lib/db/dynamo';
-import { closeMongo } from '../../lib/db/mongo';
+import { closeMongo, withMongo } from '../../lib/db/mongo';
+import { snowflakeTime } from '../../lib/ids';
+import { makeSnowflake } from '../../lib/ids/snowflake';
 import { cassandraMessageStore } from '../../lib/storage/messages/cassandra-message-store';
 import type { MessageStore } from '../../lib/storage/messages/message-store';
 import { compareCounts, copyMessages } from '../../lib/storage/messages/migrate';
@@ -53,19 +55,42 @@ describe('migrate messages from MongoDB to Cassandra', () => {
     expect(first).toEqual({ copied: 40, total: 90, complete: false });
     expect((await compareCounts()).mismatches.length).toBeGreaterThan(0);
 
+    // A message minted just before the checkpoint by another worker, saved only now: resuming
+    // from the checkpoint exactly would skip it.
+    const checkpoint = await withMongo(async (db) =>
+      db.connection
+        .collection<{ _id: string; lastId: string }>('migration_checkpoints')
+        .findOne({}),
+    );
+    const lastId = BigInt(checkpoint?.lastId as string);
+    const late = makeSnowflake(snowflakeTime(lastId) - 1, 77, 0);
+    await mongoMessageStore.put({
+      id: late,
+      channelId: 11,
+      authorId: 2,
+      content: 'saved late',
+      type: 'text',
+      fileUrl: null,
+      isHomework: false,
+      gradingStatus: null,
+      readBy: [],
+    });
+
     const second = await copyMessages(cassandraMessageStore, {
       batchSize: 20,
       onProgress: ({ copied }) => progress.push(copied),
     });
-    expect(second).toEqual({ copied: 90, total: 90, complete: true });
-    expect(progress).toEqual([60, 80, 90]);
+    expect(second).toMatchObject({ total: 91, complete: true });
+    expect(progress.at(-1)).toBe(second.copied);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect((await cassandraMessageStore.get(11, late))?.content).toBe('saved late');
     expect(await compareCounts()).toEqual({ channels: 3, mismatches: [] });
     expect(await everything(cassandraMessageStore)).toEqual(await everything(mongoMessageStore));
   });
 
   it('changes nothing when run again, even from the start', async () => {
     const again = await copyMessages(cassandraMessageStore, { batchSize: 50, restart: true });
-    expect(again).toEqual({ copied: 90, total: 90, complete: true });
+    expect(again).toEqual({ copied: 91, total: 91, complete: true });
     expect(await compareCounts()).toEqual({ channels: 3, mismatches: [] });
     expect(await everything(cassandraMessageStore)).toEqual(await everything(mongoMessageStore));
   });

@@ -19,7 +19,8 @@ import { nextMessageId } from '../../ids';
 import { ConflictError } from '../errors';
 import { bucketOf } from './buckets';
 import { sortPinnedIds, toMessage } from './dto';
-import { MAX_PINS, type MessageStore, type StoredMessage, UNREAD_CAP } from './message-store';
+import { type MessageStore, type StoredMessage, UNREAD_CAP } from './message-store';
+import { claimPinSlot, type PinSlot, type PinSlots } from './pins';
 
 const COLUMNS =
   'channel_id, message_id, author_id, content, type, file_url, is_homework, grading_status, read_by';
@@ -106,24 +107,43 @@ async function selectOne(channelId: number, id: bigint): Promise<Row | undefined
   });
 }
 
-interface Slot {
-  slot: number;
-  message_id: bigint;
-}
-
-async function slots(channelId: number): Promise<Slot[]> {
+async function slots(channelId: number): Promise<PinSlot[]> {
   return withCassandra(async (client) => {
     const result = await client.execute(
       'SELECT slot, message_id FROM channel_pin_slots WHERE channel_id = ?',
       [BigInt(channelId)],
       idempotent,
     );
-    return result.rows as unknown as Slot[];
+    return result.rows.map((row) => ({
+      slot: row.slot as number,
+      messageId: row.message_id as bigint,
+    }));
   });
 }
 
 async function pinnedIds(channelId: number): Promise<string[]> {
-  return sortPinnedIds((await slots(channelId)).map((s) => s.message_id));
+  return sortPinnedIds((await slots(channelId)).map((s) => s.messageId));
+}
+
+async function getMessage(channelId: number, id: bigint): Promise<Message | undefined> {
+  const row = await selectOne(channelId, id);
+  return row ? fromRow(row, new Set(await pinnedIds(channelId))) : undefined;
+}
+
+/** The pin slots of a channel in Cassandra: a slot is taken with an LWT insert. */
+function cassandraPinSlots(channelId: number): PinSlots {
+  return {
+    read: () => slots(channelId),
+    claim: async (slot, messageId) => {
+      const result = await withCassandra((client) =>
+        client.execute(
+          'INSERT INTO channel_pin_slots (channel_id, slot, message_id) VALUES (?, ?, ?) IF NOT EXISTS',
+          [BigInt(channelId), slot, messageId],
+        ),
+      );
+      return result.wasApplied();
+    },
+  };
 }
 
 /** The channel's buckets from `from` downwards (newest first) or upwards, lazily, page by page. */
@@ -163,10 +183,7 @@ export const cassandraMessageStore: MessageStore = {
 
   put: insert,
 
-  async get(channelId, id) {
-    const row = await selectOne(channelId, id);
-    return row ? fromRow(row, new Set(await pinnedIds(channelId))) : undefined;
-  },
+  get: getMessage,
 
   async history(channelId, { limit, before, after }) {
     const newestFirst = after === undefined;
@@ -207,35 +224,26 @@ export const cassandraMessageStore: MessageStore = {
         [BigInt(channelId), bucketOf(id), id],
       ),
     );
-    if (!result.wasApplied()) return false;
+    // Always, even when the message was already gone: a retried delete heals a lost unpin.
     await unpinSlots(channelId, id);
-    return true;
+    return result.wasApplied();
   },
 
   async pin(channelId, id) {
     if (!(await selectOne(channelId, id))) return undefined;
-    for (;;) {
-      const current = await slots(channelId);
-      if (current.some((s) => s.message_id === id)) return pinnedIds(channelId);
-      const taken = new Set(current.map((s) => s.slot));
-      const slot = Array.from({ length: MAX_PINS }, (_, i) => i).find((i) => !taken.has(i));
-      if (slot === undefined) {
-        throw new ConflictError(`A channel can have at most ${MAX_PINS} pinned messages`, 'pins');
-      }
-      const result = await withCassandra((client) =>
-        client.execute(
-          'INSERT INTO channel_pin_slots (channel_id, slot, message_id) VALUES (?, ?, ?) IF NOT EXISTS',
-          [BigInt(channelId), slot, id],
-        ),
-      );
-      // Not applied: a concurrent pin took that slot first; look again.
-      if (result.wasApplied()) return pinnedIds(channelId);
+    await claimPinSlot(cassandraPinSlots(channelId), id);
+    // A delete that ran meanwhile found no pin to clear: clear ours, and say not found.
+    if (!(await selectOne(channelId, id))) {
+      await unpinSlots(channelId, id);
+      return undefined;
     }
+    return pinnedIds(channelId);
   },
 
   async unpin(channelId, id) {
-    if (!(await selectOne(channelId, id))) return undefined;
+    // Cleared first and unconditionally, so a pin left behind by a deleted message can go too.
     await unpinSlots(channelId, id);
+    if (!(await selectOne(channelId, id))) return undefined;
     return pinnedIds(channelId);
   },
 
@@ -262,7 +270,7 @@ export const cassandraMessageStore: MessageStore = {
       }
       return undefined;
     }
-    return this.get(channelId, id);
+    return getMessage(channelId, id);
   },
 
   async markRead(channelId, id, userId) {
@@ -272,7 +280,7 @@ export const cassandraMessageStore: MessageStore = {
         [[BigInt(userId)], BigInt(channelId), bucketOf(id), id],
       ),
     );
-    return result.wasApplied() ? this.get(channelId, id) : undefined;
+    return result.wasApplied() ? getMessage(channelId, id) : undefined;
   },
 
   async unreadCount(channelId, userId) {
@@ -302,7 +310,7 @@ export const cassandraMessageStore: MessageStore = {
 
 /** Frees every slot holding `id`, each only if it still holds it (a slot may be re-taken). */
 async function unpinSlots(channelId: number, id: bigint): Promise<void> {
-  for (const slot of (await slots(channelId)).filter((s) => s.message_id === id)) {
+  for (const slot of (await slots(channelId)).filter((s) => s.messageId === id)) {
     await withCassandra((client) =>
       client.execute(
         'DELETE FROM channel_pin_slots WHERE channel_id = ? AND slot = ? IF message_id = ?',

@@ -8,6 +8,7 @@ import { trusted } from 'mongoose';
 import { MessageModel, MessagePinModel } from '../../../shared/mongo-schema';
 import { withCassandra } from '../../db/cassandra';
 import { withMongo } from '../../db/mongo';
+import { lowestSnowflakeAt, SNOWFLAKE_EPOCH_MS, snowflakeTime } from '../../ids';
 import type { MessageStore } from './message-store';
 
 const CHECKPOINT_ID = 'messages-to-cassandra';
@@ -20,6 +21,14 @@ interface CheckpointDoc {
 
 const checkpoints = () =>
   withMongo(async (db) => db.connection.collection<CheckpointDoc>('migration_checkpoints'));
+
+/** How far before the checkpoint a resumed copy starts. */
+export const RESUME_OVERLAP_MS = 60_000;
+
+function resumeFrom(lastId: bigint): bigint {
+  const time = Math.max(SNOWFLAKE_EPOCH_MS, snowflakeTime(lastId) - RESUME_OVERLAP_MS);
+  return lowestSnowflakeAt(time) - 1n;
+}
 
 export interface MigrationProgress {
   copied: number;
@@ -52,7 +61,12 @@ export async function copyMessages(
     onProgress,
   } = options;
   const saved = restart ? null : await (await checkpoints()).findOne({ _id: CHECKPOINT_ID });
-  let lastId = BigInt(saved?.lastId ?? '-1');
+  // Resume a little before the checkpoint: ids of different workers are not saved in id order,
+  // so a message minted just before the last copied one may have been saved after the batch was
+  // read. Copying is idempotent, so the overlap costs only a re-put of a few messages.
+  let lastId = saved ? resumeFrom(BigInt(saved.lastId)) : -1n;
+  // Messages up to here were counted by the earlier run; re-copied ones are not counted again.
+  const counted = saved ? BigInt(saved.lastId) : -1n;
   let copied = saved?.copied ?? 0;
   const total = await withMongo(() => MessageModel.estimatedDocumentCount());
 
@@ -83,7 +97,7 @@ export async function copyMessages(
       ),
     );
     lastId = BigInt((docs[docs.length - 1] as { id: bigint }).id);
-    copied += docs.length;
+    copied += docs.filter((doc) => BigInt(doc.id) > counted).length;
     await (await checkpoints()).updateOne(
       { _id: CHECKPOINT_ID },
       { $set: { lastId: lastId.toString(), copied } },

@@ -15,11 +15,34 @@ import { ConflictError } from '../errors';
 import { isDuplicateKey } from '../mongo/duplicate-key';
 import { assertId } from '../mongo/guards';
 import { sortPinnedIds, toMessage } from './dto';
-import { MAX_PINS, type MessageStore, UNREAD_CAP } from './message-store';
+import { type MessageStore, UNREAD_CAP } from './message-store';
+import { claimPinSlot, type PinSlots } from './pins';
 
 async function pinnedIds(channelId: number): Promise<string[]> {
   const pins = await MessagePinModel.find({ channelId }, { _id: 0, messageId: 1 }).lean();
   return sortPinnedIds(pins.map((p) => BigInt(p.messageId)));
+}
+
+/** The pin slots of a channel in MongoDB: (channelId, slot) and (channelId, messageId) are unique. */
+function mongoPinSlots(channelId: number): PinSlots {
+  return {
+    read: async () =>
+      (await MessagePinModel.find({ channelId }, { _id: 0, slot: 1, messageId: 1 }).lean()).map(
+        (p) => ({
+          slot: p.slot,
+          messageId: BigInt(p.messageId),
+        }),
+      ),
+    claim: async (slot, messageId) => {
+      try {
+        await MessagePinModel.create({ channelId, slot, messageId });
+        return true;
+      } catch (error) {
+        if (isDuplicateKey(error)) return false;
+        throw error;
+      }
+    },
+  };
 }
 
 const pinnedSet = async (channelId: number) => new Set(await pinnedIds(channelId));
@@ -99,8 +122,11 @@ export const mongoMessageStore: MessageStore = {
 
   delete: (channelId, id) =>
     withMongo(async () => {
-      if (!(await findInChannel(channelId, id))) return false;
-      const { deletedCount } = await MessageModel.deleteOne({ _id: formatSnowflake(id) });
+      const found = await findInChannel(channelId, id);
+      const { deletedCount } = found
+        ? await MessageModel.deleteOne({ _id: formatSnowflake(id) })
+        : { deletedCount: 0 };
+      // Always, even when the message was already gone: a retried delete heals a lost unpin.
       await MessagePinModel.deleteMany({ channelId, messageId: id });
       return deletedCount > 0;
     }),
@@ -108,31 +134,20 @@ export const mongoMessageStore: MessageStore = {
   pin: (channelId, id) =>
     withMongo(async () => {
       if (!(await findInChannel(channelId, id))) return undefined;
-      for (;;) {
-        const pins = await MessagePinModel.find(
-          { channelId },
-          { _id: 0, slot: 1, messageId: 1 },
-        ).lean();
-        if (pins.some((p) => BigInt(p.messageId) === id)) return pinnedIds(channelId);
-        const taken = new Set(pins.map((p) => p.slot));
-        const slot = Array.from({ length: MAX_PINS }, (_, i) => i).find((i) => !taken.has(i));
-        if (slot === undefined) {
-          throw new ConflictError(`A channel can have at most ${MAX_PINS} pinned messages`, 'pins');
-        }
-        try {
-          await MessagePinModel.create({ channelId, slot, messageId: id });
-          return pinnedIds(channelId);
-        } catch (error) {
-          // Someone took that slot (or pinned this message) meanwhile: look again.
-          if (!isDuplicateKey(error)) throw error;
-        }
+      await claimPinSlot(mongoPinSlots(channelId), id);
+      // A delete that ran meanwhile found no pin to clear: clear ours, and say not found.
+      if (!(await findInChannel(channelId, id))) {
+        await MessagePinModel.deleteMany({ channelId, messageId: id });
+        return undefined;
       }
+      return pinnedIds(channelId);
     }),
 
   unpin: (channelId, id) =>
     withMongo(async () => {
-      if (!(await findInChannel(channelId, id))) return undefined;
+      // Cleared first and unconditionally, so a pin left behind by a deleted message can go too.
       await MessagePinModel.deleteMany({ channelId, messageId: id });
+      if (!(await findInChannel(channelId, id))) return undefined;
       return pinnedIds(channelId);
     }),
 
