@@ -113,7 +113,7 @@ const rawSchema = z.object({
 
   HTTP_MAX_BODY_BYTES: integer(1_024, 6 * 1024 * 1024, 100 * 1024),
   // log2 of scrypt's N. 17 is OWASP's minimum; tests lower it to stay fast (it is stored per hash).
-  PASSWORD_HASH_LOG_N: integer(10, 20, 17),
+  PASSWORD_HASH_LOG_N: integer(10, 18, 17),
 });
 
 type RawConfig = z.infer<typeof rawSchema>;

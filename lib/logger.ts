@@ -23,6 +23,11 @@ function serialiseError(error: unknown, withStack: boolean): unknown {
   };
 }
 
+/** bigint (message ids) has no JSON form: log it as its decimal text instead of throwing. */
+function jsonSafe(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
 export interface Logger {
   debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
@@ -48,7 +53,7 @@ export function createLogger(
       if (key === 'level' || key === 'time' || key === 'message') continue;
       entry[key] = value instanceof Error ? serialiseError(value, withStack) : value;
     }
-    write(JSON.stringify(entry));
+    write(JSON.stringify(entry, jsonSafe));
   };
   return {
     debug: (m, f) => emit('debug', m, f),

@@ -10,6 +10,7 @@ import { closeDynamo } from '../lib/db/dynamo';
 import { closeMongo } from '../lib/db/mongo';
 import { cassandraMessageStore } from '../lib/storage/messages/cassandra-message-store';
 import { compareCounts, copyMessages } from '../lib/storage/messages/migrate';
+import { mongoMessageStore } from '../lib/storage/messages/mongo-message-store';
 import { startStack } from './stack';
 
 async function main(): Promise<number> {
@@ -31,7 +32,7 @@ async function main(): Promise<number> {
   console.log(
     `copy ${result.complete ? 'complete' : 'stopped'}: ${result.copied} messages in ${Math.round(performance.now() - started)} ms`,
   );
-  const { channels, mismatches } = await compareCounts();
+  const { channels, mismatches } = await compareCounts(mongoMessageStore, cassandraMessageStore);
   for (const m of mismatches)
     console.error(`channel ${m.channelId}: mongo ${m.mongo}, cassandra ${m.cassandra}`);
   console.log(

@@ -362,8 +362,6 @@ export interface ChannelDoc {
   type: 'text' | 'announcement' | 'dm';
   class: string | null;
   subject: string | null;
-  /** Message ids (Snowflakes as decimal strings), newest pin first. */
-  pinnedMessages: string[];
   /** A DM's two users, ascending; empty for workspace channels. */
   participants: number[];
   /** `dm:<a>:<b>` for a DM (unique: one DM per pair), `channel:<id>` otherwise. */
@@ -378,7 +376,6 @@ const channelSchema = new Schema<ChannelDoc>(
     type: { type: String, enum: ['text', 'announcement', 'dm'], default: 'text' },
     class: nullableString,
     subject: nullableString,
-    pinnedMessages: { type: [String], default: [] },
     participants: { type: [Number], default: [] },
     uniqueKey: { type: String, required: true },
     createdAt: { type: Date, default: Date.now },

@@ -26,15 +26,18 @@ export const idParamSchema = z
   .pipe(idSchema);
 
 /** Largest signed 64-bit value: the top of the Snowflake id space. */
-const MAX_INT64 = 9_223_372_036_854_775_807n;
+export const MAX_SNOWFLAKE = 9_223_372_036_854_775_807n;
+
+/** A Snowflake's only spelling: canonical decimal (no sign, spaces, exponent or leading zeros). */
+export const SNOWFLAKE_TEXT = /^(?:0|[1-9][0-9]{0,18})$/;
 
 /** A message id (Snowflake) as the API carries it: a decimal string, never a JS number. */
 export const snowflakeSchema = z
   .string()
-  .regex(/^(0|[1-9][0-9]{0,18})$/, 'must be a message id (decimal string)')
+  .regex(SNOWFLAKE_TEXT, 'must be a message id (decimal string)')
   // zod runs this even when the regex failed, so it must not assume digits.
   .refine(
-    (value) => /^[0-9]{1,19}$/.test(value) && BigInt(value) <= MAX_INT64,
+    (value) => SNOWFLAKE_TEXT.test(value) && BigInt(value) <= MAX_SNOWFLAKE,
     'must be a message id (decimal string)',
   );
 
@@ -422,11 +425,18 @@ export interface Channel {
   type: ChannelType;
   class: string | null;
   subject: string | null;
-  /** Pinned message ids (Snowflakes as decimal strings), newest pin first. */
-  pinnedMessages: string[];
   /** The two users of a DM, ascending; empty for workspace channels (membership is the workspace's). */
   participants: number[];
   createdAt: Date;
+}
+
+/**
+ * A channel with its pins, as the pin routes answer. Pins live in the message store (one source of
+ * truth), so the handler joins them in; the channel document has no copy.
+ */
+export interface ChannelWithPins extends Channel {
+  /** Pinned message ids (Snowflakes as decimal strings), newest message first. */
+  pinnedMessages: string[];
 }
 
 /** A DM as GET /users/me/dms lists it. */

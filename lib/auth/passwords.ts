@@ -9,6 +9,9 @@ import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 /** OWASP's scrypt minimum: N = 2^17, r = 8, p = 1 (128 MiB, ~0.2 s on one Lambda vCPU). */
 export const DEFAULT_LOG_N = 17;
+/** The accepted range of costs: 2^10 (tests) to 2^18 (256 MiB, the most a Lambda should spend). */
+export const MIN_LOG_N = 10;
+export const MAX_LOG_N = 18;
 const BLOCK_SIZE = 8;
 const PARALLELISM = 1;
 const SALT_BYTES = 16;
@@ -59,30 +62,44 @@ export async function verifyPassword(password: string, stored: string): Promise<
     string,
     string,
   ];
-  // Parameters come from the database: bound them, so a corrupt row can neither throw nor make
-  // us allocate gigabytes.
-  const [cost, blockSize, parallelism] = [Number(logN), Number(r), Number(p)];
-  const sane =
-    cost >= 10 &&
-    cost <= 20 &&
-    blockSize >= 1 &&
-    blockSize <= 16 &&
-    parallelism >= 1 &&
-    parallelism <= 4;
+  // Parameters come from the database: accept only what hashPassword writes (r = 8, p = 1, a cost
+  // in range), so a corrupt row can neither throw nor make us allocate gigabytes.
+  const cost = Number(logN);
+  if (
+    cost < MIN_LOG_N ||
+    cost > MAX_LOG_N ||
+    Number(r) !== BLOCK_SIZE ||
+    Number(p) !== PARALLELISM
+  ) {
+    return false;
+  }
   const expected = Buffer.from(hash, 'base64');
-  if (!sane || expected.length < 16) return false;
-  const actual = await derive(password, Buffer.from(salt, 'base64'), cost, blockSize, parallelism);
+  if (expected.length !== KEY_BYTES) return false;
+  const actual = await derive(password, Buffer.from(salt, 'base64'), cost, BLOCK_SIZE, PARALLELISM);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-let dummyHash: Promise<string> | undefined;
+/**
+ * A hash of a random, discarded password at the default cost, made once offline: an unknown
+ * username is verified against it, so even the first such login on a cold instance costs one
+ * scrypt, like a real one.
+ */
+const DEFAULT_DUMMY_HASH =
+  'scrypt$17$8$1$3A/XpIl5q5QjBcHpKnBsMA==$8gsjxHDn0gVEgzELeMljETpFfPCsf5eVYl1WfchqKxc=';
+const dummyHashes = new Map<number, Promise<string>>([
+  [DEFAULT_LOG_N, Promise.resolve(DEFAULT_DUMMY_HASH)],
+]);
 
 /**
  * Spends the same time as a real verification, for a username that does not exist, so response
  * time does not reveal which usernames are registered.
  */
 export async function verifyAgainstDummy(password: string, logN = DEFAULT_LOG_N): Promise<false> {
-  dummyHash ??= hashPassword('dummy-password-for-timing', logN);
-  await verifyPassword(password, await dummyHash);
+  let dummy = dummyHashes.get(logN);
+  if (!dummy) {
+    dummy = hashPassword(randomBytes(16).toString('hex'), logN);
+    dummyHashes.set(logN, dummy);
+  }
+  await verifyPassword(password, await dummy);
   return false;
 }

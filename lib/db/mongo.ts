@@ -8,6 +8,7 @@
  */
 import mongoose, { type Mongoose } from 'mongoose';
 import { config } from '../config';
+import { logger } from '../logger';
 import { DatabaseUnavailableError } from './errors';
 
 // Refuse query objects smuggled in where a value is expected ({ $ne: null } as a username) and
@@ -42,8 +43,15 @@ export function getMongo(): Promise<Mongoose> {
         useBigInt64: true,
       })
       .catch(async (error: unknown) => {
+        // Tear the failed attempt down before forgetting it, so a concurrent call cannot start a
+        // new connect that this disconnect would then close. A failing disconnect changes nothing
+        // for the caller: the engine is unavailable either way.
+        await mongoose.disconnect().catch((disconnectError: unknown) => {
+          logger.debug('mongo disconnect after a failed connect failed', {
+            error: disconnectError,
+          });
+        });
         connecting = undefined;
-        await mongoose.disconnect();
         throw new DatabaseUnavailableError('mongo', { cause: error });
       });
   }

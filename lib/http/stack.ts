@@ -9,6 +9,7 @@
 import middy from '@middy/core';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { Context } from 'aws-lambda';
+import { z } from 'zod';
 import { config } from '../config';
 import { errorMapper } from './middleware/error-mapper';
 import { jsonBody } from './middleware/json-body';
@@ -31,6 +32,8 @@ const SECURITY_HEADER_OPTIONS = { reportingEndpoints: false } as Parameters<
   typeof httpSecurityHeaders
 >[0];
 
+const NO_QUERY = z.strictObject({});
+
 export type RouteHandler<S extends RouteSchemas> = (request: HttpRequest<S>) => Promise<HttpResult>;
 
 /** Wraps a route handler in the shared stack: context, headers, errors, JSON body, validation. */
@@ -42,9 +45,11 @@ export function httpHandler<S extends RouteSchemas>(schemas: S, handle: RouteHan
     const plp = event.plp as NonNullable<LambdaHttpEvent['plp']>;
     const request = {
       body: schemas.body ? parseRequestPart(schemas.body, event.body, 'body') : undefined,
-      query: schemas.query
-        ? parseRequestPart(schemas.query, event.queryStringParameters ?? {}, 'query')
-        : undefined,
+      query: parseRequestPart(
+        schemas.query ?? NO_QUERY,
+        event.queryStringParameters ?? {},
+        'query',
+      ),
       path: schemas.path
         ? parseRequestPart(schemas.path, event.pathParameters ?? {}, 'path')
         : undefined,
@@ -55,6 +60,8 @@ export function httpHandler<S extends RouteSchemas>(schemas: S, handle: RouteHan
       event,
       context,
     } as HttpRequest<S>;
+    // A route without a query schema takes no query (an unknown parameter was a 400 above).
+    if (!schemas.query) request.query = undefined as HttpRequest<S>['query'];
     return toLambdaResult(await handle(request));
   };
 

@@ -18,6 +18,7 @@
  * Ids are `bigint` in code and decimal strings at the API edge (JSON numbers lose precision above
  * 2^53). Never convert one to a JS number.
  */
+import { MAX_SNOWFLAKE, SNOWFLAKE_TEXT } from '../../shared/schema';
 import {
   ClockMovedBackwardsError,
   InvalidSnowflakeError,
@@ -39,13 +40,10 @@ export const WORKER_ID_COUNT = 2 ** WORKER_BITS;
 export const MAX_WORKER_ID = WORKER_ID_COUNT - 1;
 /** Largest sequence number within one millisecond: 4095. */
 export const MAX_SEQUENCE = 2 ** SEQUENCE_BITS - 1;
-/** Largest id: 2^63 - 1 (the largest signed 64-bit integer). */
-export const MAX_SNOWFLAKE = 2n ** 63n - 1n;
+/** Largest id, 2^63 - 1, and the one spelling of an id: defined with the API's id rule. */
+export { MAX_SNOWFLAKE } from '../../shared/schema';
 /** Last millisecond (since 1970) the timestamp field can hold: 2093-09-06T15:47:35.551Z. */
 export const MAX_SNOWFLAKE_TIME_MS = SNOWFLAKE_EPOCH_MS + 2 ** TIME_BITS - 1;
-
-/** Canonical decimal: no sign, no spaces, no leading zeros (so equal ids are equal strings). */
-const CANONICAL_DECIMAL = /^(?:0|[1-9][0-9]{0,18})$/;
 
 function assertTime(ms: number): void {
   if (!Number.isInteger(ms) || ms < SNOWFLAKE_EPOCH_MS || ms > MAX_SNOWFLAKE_TIME_MS) {
@@ -115,7 +113,7 @@ export function formatSnowflake(id: bigint): string {
  * leading zeros keeps one spelling per id, so ids compared, cached or deduplicated as strings agree.
  */
 export function parseSnowflake(text: string): bigint {
-  if (typeof text !== 'string' || !CANONICAL_DECIMAL.test(text)) {
+  if (typeof text !== 'string' || !SNOWFLAKE_TEXT.test(text)) {
     throw new InvalidSnowflakeError(String(text));
   }
   const id = BigInt(text);

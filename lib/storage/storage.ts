@@ -42,6 +42,8 @@ export type NewTest = Omit<InsertTest, 'teacherId'> & { teacherId: number };
 
 export interface AttemptChange {
   status: AttemptStatus;
+  /** Apply only if the attempt is in one of these states now (ConflictError('status') if not). */
+  from?: AttemptStatus[];
   score?: number | null;
   endTime?: Date | null;
 }

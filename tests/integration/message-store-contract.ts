@@ -154,6 +154,7 @@ export function messageStoreContract(name: string, store: () => MessageStore): v
       ];
       for (const m of messages) await store().put(m);
       const expected = messages.map((m) => m.id.toString());
+      expect(await store().count(channelId)).toBe(messages.length);
       expect(await walkBackwards(store(), channelId, 2)).toEqual(expected);
       expect(await walkForwards(store(), channelId, 2)).toEqual(expected);
       expect(ids(await store().history(channelId, { limit: 4 }))).toEqual(expected.slice(-4));
@@ -195,6 +196,7 @@ export function messageStoreContract(name: string, store: () => MessageStore): v
       expect(await store().delete(channelId, BigInt(gone.id))).toBe(false);
       expect(await store().get(channelId, BigInt(gone.id))).toBeUndefined();
       expect(ids(await store().history(channelId, { limit: 10 }))).toEqual([kept.id]);
+      expect(await store().count(channelId)).toBe(1);
     });
 
     it('pins and unpins: newest first, idempotent, reflected in isPinned, cleared by delete', async () => {

@@ -1,6 +1,6 @@
 /** lib/db/mongo.ts against the real engine (FerretDB locally, or MONGODB_URL). */
 import mongoose from 'mongoose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closeMongo, getMongo, pingMongo, withMongo } from '../../lib/db/mongo';
 import { useIsolatedEnv } from '../helpers/isolated-env';
 
@@ -20,12 +20,21 @@ describe('mongo client', () => {
     expect(found).toMatchObject({ marker, n: 42 });
   });
 
-  it('shares one connect among concurrent first calls and returns the same instance later', async () => {
-    const [a, b, c] = await Promise.all([getMongo(), getMongo(), getMongo()]);
-    expect(a).toBe(b);
-    expect(b).toBe(c);
-    expect(await getMongo()).toBe(a);
-    expect(a.connection.readyState).toBe(mongoose.ConnectionStates.connected);
+  it('shares one connect among concurrent first calls and reuses it afterwards', async () => {
+    await closeMongo(); // a cold instance
+    // A spy that calls through to the real connect: it only counts.
+    const connect = vi.spyOn(mongoose, 'connect');
+    try {
+      const [a, b, c] = await Promise.all([getMongo(), getMongo(), getMongo()]);
+      expect(connect).toHaveBeenCalledTimes(1);
+      expect(a).toBe(b);
+      expect(b).toBe(c);
+      expect(await getMongo()).toBe(a);
+      expect(connect).toHaveBeenCalledTimes(1);
+      expect(a.connection.readyState).toBe(mongoose.ConnectionStates.connected);
+    } finally {
+      connect.mockRestore();
+    }
   });
 
   it('opens no new connection for a second round of calls', async () => {

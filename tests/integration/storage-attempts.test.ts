@@ -118,6 +118,26 @@ describe('attempt and answer storage', () => {
       expect(await storage.getTestAttemptsByTest(999_999)).toEqual([]);
     });
 
+    it('applies a change only from the expected status (a late "completed" cannot undo an evaluation)', async () => {
+      const attempt = await storage.createTestAttempt({ testId: 61, studentId: 62 });
+      await storage.updateTestAttempt(attempt.id, { status: 'completed', from: ['in_progress'] });
+      await storage.updateTestAttempt(attempt.id, {
+        status: 'evaluated',
+        score: 7,
+        from: ['completed'],
+      });
+      const late = storage.updateTestAttempt(attempt.id, {
+        status: 'completed',
+        endTime: new Date(0),
+        from: ['in_progress'],
+      });
+      await expect(late).rejects.toMatchObject({ name: 'ConflictError', field: 'status' });
+      expect(await storage.getTestAttempt(attempt.id)).toMatchObject({
+        status: 'evaluated',
+        score: 7,
+      });
+    });
+
     it('records an evaluation score; unknown id is undefined', async () => {
       const attempt = await storage.createTestAttempt({ testId: 32, studentId: 42 });
       await storage.updateTestAttempt(attempt.id, { status: 'completed' });

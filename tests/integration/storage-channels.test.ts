@@ -24,7 +24,6 @@ const CHANNEL_KEYS = [
   'id',
   'name',
   'participants',
-  'pinnedMessages',
   'subject',
   'type',
   'workspaceId',
@@ -115,7 +114,6 @@ describe('workspace and channel storage', () => {
         type: 'text',
         class: null,
         subject: null,
-        pinnedMessages: [],
         participants: [],
         createdAt: expect.any(Date),
       });
@@ -175,7 +173,6 @@ describe('workspace and channel storage', () => {
           workspaceId: null,
           type: 'dm',
           participants: [low, high],
-          pinnedMessages: [],
         });
       }
       const raw = await rawCollection('channels');

@@ -11,6 +11,11 @@ import {
 } from '../../lib/http/errors';
 import { errorMapper, toHttpError } from '../../lib/http/middleware/error-mapper';
 import type { LambdaHttpEvent, LambdaHttpResult } from '../../lib/http/types';
+import {
+  ClockMovedBackwardsError,
+  InvalidSnowflakeError,
+  NoWorkerSlotError,
+} from '../../lib/ids/errors';
 import { createLogger } from '../../lib/logger';
 import {
   InvalidOperationError,
@@ -24,14 +29,19 @@ describe('toHttpError', () => {
     expect(toHttpError(error)).toBe(error);
   });
 
-  it('maps a ZodError to 400 with its issues (no prefix)', () => {
+  it('maps a ZodError from our own code to an opaque 500 (request parts are validated earlier)', () => {
     const result = z.object({ n: z.number() }).safeParse({ n: 'x' });
     if (result.success) throw new Error('expected failure');
     const mapped = toHttpError(result.error);
-    expect(mapped).toBeInstanceOf(BadRequestError);
-    expect(mapped.status).toBe(400);
-    expect(mapped.message).toBe('Invalid request');
-    expect(mapped.issues).toEqual([{ path: 'n', message: expect.any(String) }]);
+    expect(mapped.status).toBe(500);
+    expect(mapped.message).toBe('Internal server error');
+    expect(mapped.issues).toBeUndefined();
+  });
+
+  it('maps an invalid message id to 400 and the id generator being unable to mint to 503', () => {
+    expect(toHttpError(new InvalidSnowflakeError('abc')).status).toBe(400);
+    expect(toHttpError(new NoWorkerSlotError(1024)).status).toBe(503);
+    expect(toHttpError(new ClockMovedBackwardsError(10, 5)).status).toBe(503);
   });
 
   it.each(['mongo', 'cassandra', 'dynamodb'] as const)(

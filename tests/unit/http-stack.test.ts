@@ -498,15 +498,22 @@ describe('httpHandler: errors thrown by the handler', () => {
     expect(JSON.stringify(body)).not.toContain('a string');
   });
 
-  it('answers 400 with errors[] for a ZodError thrown by the handler', async () => {
+  it('answers an opaque 500 for a ZodError thrown by the handler (our bug, not bad input)', async () => {
     const handler = httpHandler({}, async () => {
       z.object({ age: z.number().int() }).parse({ age: 'old' });
       return { status: 200 };
     });
     const { status, body } = await invoke(handler);
+    expect(status).toBe(500);
+    expect(body).toMatchObject({ code: 'INTERNAL', message: 'Internal server error' });
+    expect(body?.errors).toBeUndefined();
+  });
+
+  it('answers 400 naming an unknown query parameter on a route that takes none', async () => {
+    const handler = httpHandler({}, async () => ({ status: 200, body: { ok: true } }));
+    const { status, body } = await invoke(handler, { query: { debug: '1' } });
     expect(status).toBe(400);
-    expect(body).toMatchObject({ code: 'BAD_REQUEST', message: 'Invalid request' });
-    expect(body?.errors).toEqual([{ path: 'age', message: expect.any(String) }]);
+    expect(body?.errors).toEqual([{ path: 'query', message: expect.stringContaining('debug') }]);
   });
 
   it('logs 4xx rejections at info with their code, not as failures', async () => {

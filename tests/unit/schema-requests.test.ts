@@ -150,7 +150,8 @@ const validAnswer = body(
 const validMessage = body(
   {
     channelId: id,
-    content: fc.string({ minLength: 1, maxLength: 300 }),
+    // Never blank: the schema rejects whitespace-only content (tested below).
+    content: fc.string({ minLength: 1, maxLength: 300 }).filter((text) => text.trim().length > 0),
     type: fc.constantFrom('text', 'file', 'image'),
     fileUrl: fc.oneof(fc.constant(null), url),
     isHomework: fc.boolean(),
@@ -668,15 +669,25 @@ describe('insertAnswerSchema', () => {
 describe('insertMessageSchema', () => {
   it('applies defaults and keeps content as sent', () => {
     fc.assert(
-      fc.property(id, fc.string({ minLength: 1, maxLength: 4_000 }), (channelId, content) => {
-        expect(insertMessageSchema.parse({ channelId, content })).toEqual({
-          channelId,
-          content,
-          type: 'text',
-          isHomework: false,
-        });
-      }),
+      fc.property(
+        id,
+        fc.string({ minLength: 1, maxLength: 4_000 }).filter((text) => text.trim().length > 0),
+        (channelId, content) => {
+          expect(insertMessageSchema.parse({ channelId, content })).toEqual({
+            channelId,
+            content,
+            type: 'text',
+            isHomework: false,
+          });
+        },
+      ),
     );
+  });
+
+  it('rejects whitespace-only content', () => {
+    for (const content of [' ', '\n\t ', '   \u00a0']) {
+      expectRejectedAt(insertMessageSchema as Schema, { channelId: 1, content }, 'content');
+    }
   });
 
   it('rejects empty content, content over 4,000 characters, and a bad channel id', () => {

@@ -6,22 +6,44 @@
 import type { MiddlewareObj } from '@middy/core';
 import { ZodError } from 'zod';
 import { DatabaseUnavailableError } from '../../db/errors';
+import {
+  ClockMovedBackwardsError,
+  InvalidSnowflakeError,
+  NoWorkerSlotError,
+  WorkerLeaseUnusableError,
+} from '../../ids/errors';
 import { logger } from '../../logger';
 import { InvalidOperationError, ConflictError as StorageConflictError } from '../../storage/errors';
 import { BadRequestError, ConflictError, HttpError, ServiceUnavailableError } from '../errors';
 import { errorResult } from '../respond';
 import type { LambdaHttpEvent, LambdaHttpResult } from '../types';
-import { zodIssues } from '../validation';
 
 /** Maps an error to the HttpError the client sees. Pure. */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
-  if (error instanceof ZodError) return new BadRequestError('Invalid request', zodIssues(error));
+  // Request parts are validated by the stack (BadRequestError); a ZodError reaching here comes from
+  // our own code, so it is a server fault: an opaque 500, not internal field paths in a 400.
+  if (error instanceof ZodError) return INTERNAL();
+  if (error instanceof InvalidSnowflakeError) {
+    return new BadRequestError('Invalid message id', [
+      { path: 'id', message: 'must be a message id' },
+    ]);
+  }
   if (error instanceof DatabaseUnavailableError) return new ServiceUnavailableError();
+  // The id generator cannot mint right now (clock stepped back, no free or usable worker slot).
+  if (
+    error instanceof ClockMovedBackwardsError ||
+    error instanceof NoWorkerSlotError ||
+    error instanceof WorkerLeaseUnusableError
+  ) {
+    return new ServiceUnavailableError('Cannot assign message ids right now; retry shortly');
+  }
   if (error instanceof StorageConflictError) return new ConflictError(error.message);
   if (error instanceof InvalidOperationError) return new BadRequestError(error.message);
-  return new HttpError(500, 'INTERNAL', 'Internal server error');
+  return INTERNAL();
 }
+
+const INTERNAL = () => new HttpError(500, 'INTERNAL', 'Internal server error');
 
 export function errorMapper(): MiddlewareObj<LambdaHttpEvent, LambdaHttpResult> {
   return {

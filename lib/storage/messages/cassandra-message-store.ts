@@ -283,6 +283,21 @@ export const cassandraMessageStore: MessageStore = {
     return result.wasApplied() ? getMessage(channelId, id) : undefined;
   },
 
+  async count(channelId) {
+    let total = 0;
+    for await (const bucket of bucketsOf(channelId, undefined, 'down')) {
+      const result = await withCassandra((client) =>
+        client.execute(
+          'SELECT COUNT(*) AS n FROM messages WHERE channel_id = ? AND bucket = ?',
+          [BigInt(channelId), bucket],
+          idempotent,
+        ),
+      );
+      total += Number(result.first()?.n ?? 0);
+    }
+    return total;
+  },
+
   async unreadCount(channelId, userId) {
     const user = BigInt(userId);
     let count = 0;

@@ -69,6 +69,8 @@ export interface MessageStore {
   grade(channelId: number, id: bigint, status: GradingStatus): Promise<Message | undefined>;
   /** Adds the user to readBy (idempotent); undefined when not found. */
   markRead(channelId: number, id: bigint, userId: number): Promise<Message | undefined>;
+  /** How many messages the channel holds (migration checks; a scan, not for request paths). */
+  count(channelId: number): Promise<number>;
   /** Messages by others the user has not read, exact up to UNREAD_CAP. */
   unreadCount(channelId: number, userId: number): Promise<UnreadCount>;
 }

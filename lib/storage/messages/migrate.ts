@@ -6,7 +6,6 @@
  */
 import { trusted } from 'mongoose';
 import { MessageModel, MessagePinModel } from '../../../shared/mongo-schema';
-import { withCassandra } from '../../db/cassandra';
 import { withMongo } from '../../db/mongo';
 import { lowestSnowflakeAt, SNOWFLAKE_EPOCH_MS, snowflakeTime } from '../../ids';
 import type { MessageStore } from './message-store';
@@ -122,27 +121,15 @@ export interface CountCheck {
   cassandra: number;
 }
 
-/** Per channel, the number of messages in MongoDB and in Cassandra; returns the channels that differ. */
-export async function compareCounts(): Promise<{ channels: number; mismatches: CountCheck[] }> {
+/** Per channel, the number of messages in the source and the target; the channels that differ. */
+export async function compareCounts(
+  source: MessageStore,
+  target: MessageStore,
+): Promise<{ channels: number; mismatches: CountCheck[] }> {
   const channelIds = (await withMongo(() => MessageModel.distinct('channelId'))) as number[];
   const mismatches: CountCheck[] = [];
   for (const channelId of channelIds) {
-    const mongo = await withMongo(() => MessageModel.countDocuments({ channelId }));
-    const cassandra = await withCassandra(async (client) => {
-      const buckets = await client.execute(
-        'SELECT bucket FROM channel_buckets WHERE channel_id = ?',
-        [BigInt(channelId)],
-      );
-      let count = 0;
-      for (const { bucket } of buckets.rows) {
-        const result = await client.execute(
-          'SELECT COUNT(*) AS n FROM messages WHERE channel_id = ? AND bucket = ?',
-          [BigInt(channelId), bucket],
-        );
-        count += Number(result.first()?.n ?? 0);
-      }
-      return count;
-    });
+    const [mongo, cassandra] = [await source.count(channelId), await target.count(channelId)];
     if (mongo !== cassandra) mismatches.push({ channelId, mongo, cassandra });
   }
   return { channels: channelIds.length, mismatches };

@@ -181,6 +181,8 @@ export const mongoMessageStore: MessageStore = {
       return doc ? fromDoc(doc, await pinnedSet(channelId)) : undefined;
     }),
 
+  count: (channelId) => withMongo(() => MessageModel.countDocuments({ channelId })),
+
   unreadCount: (channelId, userId) =>
     withMongo(async () => {
       const count = await MessageModel.countDocuments(

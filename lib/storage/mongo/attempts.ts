@@ -1,4 +1,5 @@
 /** Test attempts (at most one in progress per student and test) and their answers. */
+import { trusted } from 'mongoose';
 import {
   type AnswerDoc,
   AnswerModel,
@@ -122,6 +123,12 @@ export const attemptStore: AttemptStore = {
     withMongo(async () => {
       const current = await TestAttemptModel.findOne({ id }, NO_ID).lean();
       if (!current) return undefined;
+      const notInExpectedState = () =>
+        new ConflictError(
+          `The attempt is ${current.status}, not ${change.from?.join(' or ')}`,
+          'status',
+        );
+      if (change.from && !change.from.includes(current.status)) throw notInExpectedState();
       const set = {
         status: change.status,
         activeKey: attemptActiveKey({ ...current, status: change.status }),
@@ -129,11 +136,14 @@ export const attemptStore: AttemptStore = {
         ...(change.endTime === undefined ? {} : { endTime: change.endTime }),
       };
       try {
+        // The expected status is part of the filter, so the check and the change are one atomic
+        // step on MongoDB (a status that moved meanwhile matches nothing).
         const doc = await TestAttemptModel.findOneAndUpdate(
-          { id },
+          { id, ...(change.from ? { status: trusted({ $in: change.from }) } : {}) },
           { $set: set },
           { returnDocument: 'after', lean: true, runValidators: true },
         );
+        if (!doc && change.from) throw notInExpectedState();
         return doc ? toTestAttempt(doc) : undefined;
       } catch (error) {
         if (isDuplicateKey(error)) {

@@ -38,7 +38,6 @@ export function toChannel(doc: ChannelDoc): Channel {
     type: doc.type,
     class: doc.class ?? null,
     subject: doc.subject ?? null,
-    pinnedMessages: doc.pinnedMessages ?? [],
     participants: doc.participants ?? [],
     createdAt: doc.createdAt,
   };
@@ -144,7 +143,6 @@ export const channelStore: ChannelStore = {
         type,
         class: className ?? null,
         subject: subject ?? null,
-        pinnedMessages: [],
         participants: [],
         uniqueKey: `channel:${id}`,
       });
@@ -179,7 +177,6 @@ export const channelStore: ChannelStore = {
           workspaceId: null,
           name: `dm_${low}_${high}`,
           type: 'dm',
-          pinnedMessages: [],
           participants: [low, high],
           uniqueKey: dmKey(low, high),
         });
