@@ -112,6 +112,14 @@ const rawSchema = z.object({
   WORKER_LEASES_TABLE: tableName,
 
   HTTP_MAX_BODY_BYTES: integer(1_024, 6 * 1024 * 1024, 100 * 1024),
+  TEACHER_SIGNUP_CODE: optionalText,
+  SESSION_IDLE_MINUTES: integer(1, 24 * 60, 30),
+  SESSION_ABSOLUTE_HOURS: integer(1, 90 * 24, 7 * 24),
+  LOGIN_MAX_FAILURES_PER_USERNAME: integer(1, 1_000, 5),
+  LOGIN_MAX_FAILURES_PER_IP: integer(1, 10_000, 30),
+  LOGIN_THROTTLE_WINDOW_MINUTES: integer(1, 24 * 60, 15),
+  // serverless-offline sets IS_OFFLINE; then a session cookie may go over plain http to localhost.
+  IS_OFFLINE: z.preprocess(blankToUndefined, z.enum(['true', 'false']).optional()),
   // log2 of scrypt's N. 17 is OWASP's minimum; tests lower it to stay fast (it is stored per hash).
   PASSWORD_HASH_LOG_N: integer(10, 18, 17),
 });
@@ -148,7 +156,17 @@ export interface Config {
     workerLeasesTable: string;
   };
   http: { maxBodyBytes: number };
-  auth: { passwordHashLogN: number };
+  auth: {
+    passwordHashLogN: number;
+    /** undefined: nobody can register as a teacher. */
+    teacherSignupCode?: string;
+    sessionIdleMs: number;
+    sessionAbsoluteMs: number;
+    loginMaxFailuresPerUsername: number;
+    loginMaxFailuresPerIp: number;
+    loginThrottleWindowMs: number;
+  };
+  offline: boolean;
 }
 
 function cassandraFrom(raw: RawConfig): CassandraConfig | undefined {
@@ -260,7 +278,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       workerLeasesTable: raw.WORKER_LEASES_TABLE,
     },
     http: { maxBodyBytes: raw.HTTP_MAX_BODY_BYTES },
-    auth: { passwordHashLogN: raw.PASSWORD_HASH_LOG_N },
+    auth: {
+      passwordHashLogN: raw.PASSWORD_HASH_LOG_N,
+      ...(raw.TEACHER_SIGNUP_CODE ? { teacherSignupCode: raw.TEACHER_SIGNUP_CODE } : {}),
+      sessionIdleMs: raw.SESSION_IDLE_MINUTES * 60_000,
+      sessionAbsoluteMs: raw.SESSION_ABSOLUTE_HOURS * 3_600_000,
+      loginMaxFailuresPerUsername: raw.LOGIN_MAX_FAILURES_PER_USERNAME,
+      loginMaxFailuresPerIp: raw.LOGIN_MAX_FAILURES_PER_IP,
+      loginThrottleWindowMs: raw.LOGIN_THROTTLE_WINDOW_MINUTES * 60_000,
+    },
+    offline: raw.IS_OFFLINE === 'true',
   };
 }
 

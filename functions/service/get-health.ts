@@ -2,7 +2,7 @@
 import { httpHandler } from '../../lib/http/stack';
 import { checkHealth } from '../../lib/storage/health';
 
-export const handler = httpHandler({}, async ({ log }) => {
+export const handler = httpHandler({ auth: 'none' }, async ({ log }) => {
   const report = await checkHealth(log);
   const down = Object.entries(report)
     .filter(([, status]) => status !== 'ok')

@@ -62,6 +62,12 @@ export class UnsupportedMediaTypeError extends HttpError {
   }
 }
 
+export class TooManyRequestsError extends HttpError {
+  constructor(retryAfterSeconds: number, message = 'Too many attempts; try again later') {
+    super(429, 'TOO_MANY_REQUESTS', message, undefined, { 'Retry-After': String(retryAfterSeconds) });
+  }
+}
+
 export class ServiceUnavailableError extends HttpError {
   constructor(message = 'A database is temporarily unavailable; retry shortly') {
     super(503, 'SERVICE_UNAVAILABLE', message, undefined, { 'Retry-After': '1' });

@@ -11,11 +11,14 @@ import httpSecurityHeaders from '@middy/http-security-headers';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { config } from '../config';
+import { readSessionToken } from '../sessions/cookie';
+import { UnauthorizedError } from './errors';
 import { errorMapper } from './middleware/error-mapper';
 import { jsonBody } from './middleware/json-body';
 import { requestContext } from './middleware/request-context';
 import { toLambdaResult } from './respond';
 import type {
+  Caller,
   HttpRequest,
   HttpResult,
   LambdaHttpEvent,
@@ -34,6 +37,15 @@ const SECURITY_HEADER_OPTIONS = { reportingEndpoints: false } as Parameters<
 
 const NO_QUERY = z.strictObject({});
 
+/** The caller of a session route, or 401. The session store loads only on routes that use it. */
+async function requireCaller(token: string | undefined): Promise<Caller> {
+  if (!token) throw new UnauthorizedError();
+  const { findSession } = await import('../sessions/session-store');
+  const session = await findSession(token);
+  if (!session) throw new UnauthorizedError('Session expired or not valid; sign in again');
+  return { userId: session.userId, role: session.role, sessionId: session.id };
+}
+
 export type RouteHandler<S extends RouteSchemas> = (request: HttpRequest<S>) => Promise<HttpResult>;
 
 /** Wraps a route handler in the shared stack: context, headers, errors, JSON body, validation. */
@@ -43,7 +55,12 @@ export function httpHandler<S extends RouteSchemas>(schemas: S, handle: RouteHan
 
   const core = async (event: LambdaHttpEvent, context: Context): Promise<LambdaHttpResult> => {
     const plp = event.plp as NonNullable<LambdaHttpEvent['plp']>;
+    const sessionToken = readSessionToken(event.cookies);
+    const caller = schemas.auth === 'session' ? await requireCaller(sessionToken) : undefined;
     const request = {
+      caller,
+      sessionToken,
+      sourceIp: event.requestContext?.http?.sourceIp ?? 'unknown',
       body: schemas.body ? parseRequestPart(schemas.body, event.body, 'body') : undefined,
       query: parseRequestPart(
         schemas.query ?? NO_QUERY,

@@ -5,10 +5,16 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { z } from 'zod';
+import type { UserRole } from '../../shared/schema';
 import type { Logger } from '../logger';
 
-/** The zod schemas a route validates; each one that is given must accept its part of the request. */
+/**
+ * What a route declares: who may call it, and the zod schemas it validates (each one that is given
+ * must accept its part of the request). `auth` has no default on purpose: every route says it.
+ */
 export interface RouteSchemas {
+  /** 'session': a live session is required (401 without); 'none': anyone. */
+  auth: 'session' | 'none';
   body?: z.ZodType;
   query?: z.ZodType;
   path?: z.ZodType;
@@ -17,7 +23,21 @@ export interface RouteSchemas {
 type Parsed<S extends z.ZodType | undefined> = S extends z.ZodType ? z.output<S> : undefined;
 
 /** What a handler receives: the validated request parts plus the request's logger and id. */
+/** The caller, on routes with `auth: 'session'`. */
+export interface Caller {
+  userId: number;
+  role: UserRole;
+  /** The session's id (SHA-256 of its token). */
+  sessionId: string;
+}
+
 export interface HttpRequest<S extends RouteSchemas> {
+  /** Present on routes with `auth: 'session'`. */
+  caller: S['auth'] extends 'session' ? Caller : undefined;
+  /** The raw session token from the cookie, if any (logout ends it). */
+  sessionToken: string | undefined;
+  /** The client's address as API Gateway saw it. */
+  sourceIp: string;
   body: Parsed<S['body']>;
   query: Parsed<S['query']>;
   path: Parsed<S['path']>;

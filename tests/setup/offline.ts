@@ -10,6 +10,9 @@ import { SERVERLESS_CLI_ENV } from '../../scripts/cli-env';
 import { startStack } from '../../scripts/stack';
 import { projectRoot } from '../../scripts/stack/paths';
 
+/** The teacher signup code the e2e server is started with. */
+export const E2E_TEACHER_CODE = 'e2e-teacher-code';
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -63,6 +66,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
         ...SERVERLESS_CLI_ENV,
         IS_OFFLINE: 'true',
         LOG_LEVEL: 'warn',
+        TEACHER_SIGNUP_CODE: E2E_TEACHER_CODE,
+        // Cheap hashes for tests (the cost is stored per hash).
+        PASSWORD_HASH_LOG_N: '10',
+        // Every e2e request comes from 127.0.0.1: the per-address limit is tested in-process.
+        LOGIN_MAX_FAILURES_PER_IP: '10000',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group, so teardown stops its workers too

@@ -52,7 +52,15 @@ describe('parseConfig: minimal environment and defaults', () => {
         workerLeasesTable: BASE.WORKER_LEASES_TABLE,
       },
       http: { maxBodyBytes: 102_400 },
-      auth: { passwordHashLogN: 17 },
+      auth: {
+        passwordHashLogN: 17,
+        sessionIdleMs: 30 * 60_000,
+        sessionAbsoluteMs: 7 * 24 * 3_600_000,
+        loginMaxFailuresPerUsername: 5,
+        loginMaxFailuresPerIp: 30,
+        loginThrottleWindowMs: 15 * 60_000,
+      },
+      offline: false,
     });
     expect(parsed.cassandra).toBeUndefined();
     expect('cassandra' in parsed).toBe(false);

@@ -98,6 +98,7 @@ const userBody = z
 describe('httpHandler: success', () => {
   const echo = httpHandler(
     {
+      auth: 'none',
       body: userBody,
       query: z.object({ limit: z.coerce.number().int().min(1).max(50) }).strict(),
       path: z.object({ id: z.string().regex(/^u\d+$/) }),
@@ -172,7 +173,7 @@ describe('httpHandler: success', () => {
 
   it('passes headers, cookies, event and context to the handler', async () => {
     let seen: HttpRequest<RouteSchemas> | undefined;
-    const handler = httpHandler({}, async (req) => {
+    const handler = httpHandler({ auth: 'none' }, async (req) => {
       seen = req;
       return { status: 200, body: { ok: true } };
     });
@@ -190,14 +191,17 @@ describe('httpHandler: success', () => {
   });
 
   it('does not require a JSON body when the route has no body schema', async () => {
-    const handler = httpHandler({}, async () => ({ status: 200, body: { ok: true } }));
+    const handler = httpHandler({ auth: 'none' }, async () => ({
+      status: 200,
+      body: { ok: true },
+    }));
     const { status, body } = await invoke(handler, { method: 'GET' });
     expect(status).toBe(200);
     expect(body).toEqual({ ok: true });
   });
 
   it('returns cookies set by the handler in result.cookies', async () => {
-    const handler = httpHandler({}, async () => ({
+    const handler = httpHandler({ auth: 'none' }, async () => ({
       status: 200,
       body: { ok: true },
       cookies: ['sid=abc; HttpOnly; Secure; SameSite=Lax', 'theme=dark'],
@@ -207,13 +211,17 @@ describe('httpHandler: success', () => {
   });
 
   it('leaves cookies out when the handler sets none', async () => {
-    const handler = httpHandler({}, async () => ({ status: 200, body: {}, cookies: [] }));
+    const handler = httpHandler({ auth: 'none' }, async () => ({
+      status: 200,
+      body: {},
+      cookies: [],
+    }));
     const { raw } = await call(handler);
     expect(raw).not.toHaveProperty('cookies');
   });
 
   it('returns 204 with no body', async () => {
-    const handler = httpHandler({}, async () => ({ status: 204 }));
+    const handler = httpHandler({ auth: 'none' }, async () => ({ status: 204 }));
     const { raw, status, body } = await call(handler, { method: 'DELETE' });
     expect(status).toBe(204);
     expect(raw).not.toHaveProperty('body');
@@ -222,7 +230,7 @@ describe('httpHandler: success', () => {
   });
 
   it('keeps headers the handler sets', async () => {
-    const handler = httpHandler({}, async () => ({
+    const handler = httpHandler({ auth: 'none' }, async () => ({
       status: 201,
       body: { id: 'x' },
       headers: { Location: '/api/things/x' },
@@ -238,6 +246,7 @@ describe('httpHandler: validation (400)', () => {
   const handle = vi.fn(async () => ({ status: 200, body: { ok: true } }));
   const handler = httpHandler(
     {
+      auth: 'none',
       body: userBody,
       query: z.object({ limit: z.coerce.number().int().min(1).max(50) }).strict(),
       path: z.object({ id: z.string().regex(/^u\d+$/) }),
@@ -336,7 +345,7 @@ describe('httpHandler: JSON body handling', () => {
 
   beforeAll(() => {
     setEnv({ HTTP_MAX_BODY_BYTES: '2048' });
-    handler = httpHandler({ body: z.object({ text: z.string() }).strict() }, handle);
+    handler = httpHandler({ auth: 'none', body: z.object({ text: z.string() }).strict() }, handle);
     setEnv();
   });
   beforeEach(() => handle.mockClear());
@@ -427,7 +436,7 @@ describe('httpHandler: JSON body handling', () => {
 
 describe('httpHandler: errors thrown by the handler', () => {
   const throwing = (error: unknown) =>
-    httpHandler({}, async () => {
+    httpHandler({ auth: 'none' }, async () => {
       throw error;
     });
 
@@ -499,7 +508,7 @@ describe('httpHandler: errors thrown by the handler', () => {
   });
 
   it('answers an opaque 500 for a ZodError thrown by the handler (our bug, not bad input)', async () => {
-    const handler = httpHandler({}, async () => {
+    const handler = httpHandler({ auth: 'none' }, async () => {
       z.object({ age: z.number().int() }).parse({ age: 'old' });
       return { status: 200 };
     });
@@ -510,7 +519,10 @@ describe('httpHandler: errors thrown by the handler', () => {
   });
 
   it('answers 400 naming an unknown query parameter on a route that takes none', async () => {
-    const handler = httpHandler({}, async () => ({ status: 200, body: { ok: true } }));
+    const handler = httpHandler({ auth: 'none' }, async () => ({
+      status: 200,
+      body: { ok: true },
+    }));
     const { status, body } = await invoke(handler, { query: { debug: '1' } });
     expect(status).toBe(400);
     expect(body?.errors).toEqual([{ path: 'query', message: expect.stringContaining('debug') }]);
@@ -531,7 +543,9 @@ describe('httpHandler: configuration', () => {
   it('reads the configuration when the handler is created, failing fast on a bad environment', () => {
     setEnv({ SESSIONS_TABLE: '!' });
     try {
-      expect(() => httpHandler({}, async () => ({ status: 200 }))).toThrow(/SESSIONS_TABLE/);
+      expect(() => httpHandler({ auth: 'none' }, async () => ({ status: 200 }))).toThrow(
+        /SESSIONS_TABLE/,
+      );
     } finally {
       setEnv();
     }

@@ -20,13 +20,20 @@ describe('serverlessTables (reads the real serverless.yml)', () => {
     ).toBe('plp-backend-prod-sessions');
   });
 
-  it('keys the sessions table by pk (HASH, string) with no sort key', () => {
+  it('keys the sessions table by pk (HASH, string), with a byUser index for "log out everywhere"', () => {
     const sessions = serverlessTables().find((t) => t.envVar === 'SESSIONS_TABLE');
     expect(sessions?.input.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
     expect(sessions?.input.AttributeDefinitions).toEqual([
       { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'userId', AttributeType: 'N' },
     ]);
-    expect(sessions?.input).not.toHaveProperty('GlobalSecondaryIndexes');
+    expect(sessions?.input.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'byUser',
+        KeySchema: [{ AttributeName: 'userId', KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ]);
   });
 
   it('gives every table a distinct environment variable and a valid DynamoDB name', () => {

@@ -1,0 +1,29 @@
+/** POST /api/auth/login: 200 + user and a NEW session; one 401 for any bad credential; 429 when throttled. */
+import { loginSchema } from '../../shared/schema';
+import { TooManyRequestsError, UnauthorizedError } from '../../lib/http/errors';
+import { setSessionCookie } from '../../lib/http/session-cookie';
+import { httpHandler } from '../../lib/http/stack';
+import { checkLogin, clearLoginFailures, recordLoginFailure } from '../../lib/sessions/login-throttle';
+import { createSession, deleteSession } from '../../lib/sessions/session-store';
+import { storage } from '../../lib/storage';
+
+export const handler = httpHandler(
+  { auth: 'none', body: loginSchema },
+  async ({ body, event, sessionToken, sourceIp, log }) => {
+    const verdict = await checkLogin(body.username, sourceIp);
+    if (!verdict.allowed) {
+      log.warn('login throttled', { retryAfterSeconds: verdict.retryAfterSeconds });
+      throw new TooManyRequestsError(verdict.retryAfterSeconds);
+    }
+    const user = await storage.verifyCredentials(body.username, body.password);
+    if (!user) {
+      await recordLoginFailure(body.username, sourceIp);
+      throw new UnauthorizedError('Invalid username or password');
+    }
+    await clearLoginFailures(body.username);
+    // Whatever session cookie came with the request ends: login always issues a new token.
+    if (sessionToken) await deleteSession(sessionToken);
+    const { token } = await createSession(user);
+    return { status: 200, body: user, cookies: [setSessionCookie(event, token)] };
+  },
+);

@@ -1,0 +1,77 @@
+/** A tiny HTTP client for e2e tests: JSON in and out, and a cookie jar like a browser's. */
+import { inject } from 'vitest';
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  body: unknown;
+  /** Set-Cookie header values of this response. */
+  setCookies: string[];
+}
+
+export class Client {
+  /** Cookies the "browser" holds, name → value. */
+  readonly jar = new Map<string, string>();
+  constructor(readonly baseUrl = inject('offlineUrl')) {}
+
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply> {
+    const cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(cookie ? { cookie } : {}),
+        ...headers,
+      },
+      ...(body === undefined
+        ? {}
+        : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const setCookies = response.headers.getSetCookie();
+    for (const header of setCookies) {
+      const [pair = '', ...attributes] = header.split(';');
+      const [name = '', value = ''] = pair.split('=');
+      const cleared = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a));
+      if (cleared || value === '') this.jar.delete(name.trim());
+      else this.jar.set(name.trim(), value.trim());
+    }
+    const text = await response.text();
+    const type = response.headers.get('content-type') ?? '';
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: text && type.includes('json') ? JSON.parse(text) : text,
+      setCookies,
+    };
+  }
+
+  get = (path: string, headers?: Record<string, string>) =>
+    this.request('GET', path, undefined, headers);
+  post = (path: string, body?: unknown, headers?: Record<string, string>) =>
+    this.request('POST', path, body, headers);
+}
+
+let counter = 0;
+/** A username no other test (or earlier run) uses. */
+export function uniqueName(prefix: string): string {
+  counter += 1;
+  return `${prefix}${Date.now().toString(36)}${process.pid.toString(36)}${counter}`.slice(0, 32);
+}
+
+/** A registration body for a fresh student (override anything). */
+export function newUser(overrides: Record<string, unknown> = {}) {
+  const username = uniqueName('u');
+  return {
+    username,
+    password: 'correct horse battery',
+    name: 'Test User',
+    email: `${username}@example.test`,
+    ...overrides,
+  };
+}
