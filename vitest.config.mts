@@ -34,6 +34,9 @@ export default defineConfig({
           include: ['tests/e2e/**/*.test.ts'],
           globalSetup: [STACK, OFFLINE],
           sequence: { groupOrder: 1 },
+          // One file at a time: each first call cold-starts a function bundle in serverless-offline,
+          // and parallel files on 2 cores can push a cold start past the function's timeout.
+          fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 120_000,
         },

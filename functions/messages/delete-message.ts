@@ -1,0 +1,27 @@
+/** DELETE /api/messages/:id?channelId=: by its author, the workspace owner or a teacher member. 204. */
+import { z } from 'zod';
+import { idParamSchema, snowflakeSchema } from '../../shared/schema';
+import { channelAccess, mayDeleteMessage } from '../../lib/authz/channels';
+import { ForbiddenError, NotFoundError } from '../../lib/http/errors';
+import { httpHandler } from '../../lib/http/stack';
+import { messageStore } from '../../lib/storage/messages';
+
+export const handler = httpHandler(
+  {
+    auth: 'session',
+    path: z.strictObject({ id: snowflakeSchema }),
+    query: z.strictObject({ channelId: idParamSchema }),
+  },
+  async ({ caller, path, query }) => {
+    const access = await channelAccess(caller, query.channelId);
+    const store = await messageStore();
+    const id = BigInt(path.id);
+    const message = await store.get(query.channelId, id);
+    if (!message) throw new NotFoundError('Message not found');
+    if (!mayDeleteMessage(caller, access, message.authorId)) {
+      throw new ForbiddenError('Only the author, the owner or a teacher may delete this message');
+    }
+    if (!(await store.delete(query.channelId, id))) throw new NotFoundError('Message not found');
+    return { status: 204 };
+  },
+);

@@ -1,0 +1,10 @@
+/** GET /api/workspaces/:id: members only (404 for anyone else). */
+import { z } from 'zod';
+import { idParamSchema } from '../../shared/schema';
+import { memberWorkspace } from '../../lib/authz/channels';
+import { httpHandler } from '../../lib/http/stack';
+
+export const handler = httpHandler(
+  { auth: 'session', path: z.strictObject({ id: idParamSchema }) },
+  async ({ caller, path }) => ({ status: 200, body: await memberWorkspace(caller, path.id) }),
+);

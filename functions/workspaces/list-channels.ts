@@ -1,0 +1,14 @@
+/** GET /api/workspaces/:id/channels: members only; oldest first. */
+import { z } from 'zod';
+import { idParamSchema } from '../../shared/schema';
+import { memberWorkspace } from '../../lib/authz/channels';
+import { httpHandler } from '../../lib/http/stack';
+import { storage } from '../../lib/storage';
+
+export const handler = httpHandler(
+  { auth: 'session', path: z.strictObject({ id: idParamSchema }) },
+  async ({ caller, path }) => {
+    await memberWorkspace(caller, path.id);
+    return { status: 200, body: await storage.getChannelsByWorkspace(path.id) };
+  },
+);
