@@ -60,6 +60,7 @@ async function main(): Promise<void> {
   process.env.MONGODB_URL = env.MONGODB_URL?.replace(/\/[^/?]*(\?|$)/, `/${database}$1`);
   process.env.SESSIONS_TABLE = 'bench-sessions';
   process.env.WORKER_LEASES_TABLE = 'bench-leases';
+  process.env.IDEMPOTENCY_TABLE = 'bench-idempotency';
   process.env.MONGODB_MAX_POOL_SIZE = '4';
   resetConfig();
   await syncIndexesAt(process.env.MONGODB_URL as string);

@@ -110,6 +110,7 @@ const rawSchema = z.object({
   DYNAMODB_TIMEOUT_MS: integer(100, 25_000, 2_000),
   SESSIONS_TABLE: tableName,
   WORKER_LEASES_TABLE: tableName,
+  IDEMPOTENCY_TABLE: tableName,
 
   HTTP_MAX_BODY_BYTES: integer(1_024, 6 * 1024 * 1024, 100 * 1024),
   TEACHER_SIGNUP_CODE: optionalText,
@@ -154,6 +155,7 @@ export interface Config {
     timeoutMs: number;
     sessionsTable: string;
     workerLeasesTable: string;
+    idempotencyTable: string;
   };
   http: { maxBodyBytes: number };
   auth: {
@@ -276,6 +278,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       timeoutMs: raw.DYNAMODB_TIMEOUT_MS,
       sessionsTable: raw.SESSIONS_TABLE,
       workerLeasesTable: raw.WORKER_LEASES_TABLE,
+      idempotencyTable: raw.IDEMPOTENCY_TABLE,
     },
     http: { maxBodyBytes: raw.HTTP_MAX_BODY_BYTES },
     auth: {

@@ -16,6 +16,7 @@ async function main(): Promise<number> {
   const cassandra = parseConfig({
     SESSIONS_TABLE: 'deploy-check',
     WORKER_LEASES_TABLE: 'deploy-check',
+    IDEMPOTENCY_TABLE: 'deploy-check',
     ...process.env,
   }).cassandra;
   const { syncIndexesAt } = await import('../lib/storage/mongo/indexes');

@@ -1,11 +1,16 @@
 /** POST /api/auth/login: 200 + user and a NEW session; one 401 for any bad credential; 429 when throttled. */
-import { loginSchema } from '../../shared/schema';
+
 import { TooManyRequestsError, UnauthorizedError } from '../../lib/http/errors';
 import { setSessionCookie } from '../../lib/http/session-cookie';
 import { httpHandler } from '../../lib/http/stack';
-import { checkLogin, clearLoginFailures, recordLoginFailure } from '../../lib/sessions/login-throttle';
+import {
+  checkLogin,
+  clearLoginFailures,
+  recordLoginFailure,
+} from '../../lib/sessions/login-throttle';
 import { createSession, deleteSession } from '../../lib/sessions/session-store';
 import { storage } from '../../lib/storage';
+import { loginSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
   { auth: 'none', body: loginSchema },

@@ -1,8 +1,9 @@
 /** POST /api/channels: as POST /workspaces/:id/channels, with the workspace in the body. 201. */
-import { insertChannelWithWorkspaceSchema } from '../../shared/schema';
+
 import { channelCreatorWorkspace } from '../../lib/authz/channels';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';
+import { insertChannelWithWorkspaceSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
   { auth: 'session', body: insertChannelWithWorkspaceSchema },

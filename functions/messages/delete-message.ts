@@ -1,10 +1,10 @@
 /** DELETE /api/messages/:id?channelId=: by its author, the workspace owner or a teacher member. 204. */
 import { z } from 'zod';
-import { idParamSchema, snowflakeSchema } from '../../shared/schema';
 import { channelAccess, mayDeleteMessage } from '../../lib/authz/channels';
 import { ForbiddenError, NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';
 import { messageStore } from '../../lib/storage/messages';
+import { idParamSchema, snowflakeSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
   {

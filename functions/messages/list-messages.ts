@@ -3,10 +3,10 @@
  * a page of history, oldest to newest. limit 1..100 (default 50); cursors are exclusive message ids.
  */
 import { z } from 'zod';
-import { idParamSchema, messageHistoryQuerySchema } from '../../shared/schema';
 import { channelAccess } from '../../lib/authz/channels';
 import { httpHandler } from '../../lib/http/stack';
 import { messageStore } from '../../lib/storage/messages';
+import { idParamSchema, messageHistoryQuerySchema } from '../../shared/schema';
 
 // One handler serves both routes; both name the channel id `id` in their path.
 const path = z.strictObject({ id: idParamSchema });

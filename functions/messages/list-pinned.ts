@@ -1,9 +1,9 @@
 /** GET /api/channels/:id/pinned: the channel's pinned messages, newest first (members). */
 import { z } from 'zod';
-import { idParamSchema } from '../../shared/schema';
 import { channelAccess } from '../../lib/authz/channels';
 import { httpHandler } from '../../lib/http/stack';
 import { messageStore } from '../../lib/storage/messages';
+import { idParamSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
   { auth: 'session', path: z.strictObject({ id: idParamSchema }) },

@@ -3,11 +3,11 @@
  * channel (404 otherwise; at most 50 pins: 409). Answers the channel with its pinnedMessages.
  */
 import { z } from 'zod';
-import { type ChannelWithPins, idParamSchema, snowflakeSchema } from '../../shared/schema';
 import { moderatedChannel } from '../../lib/authz/channels';
 import { NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';
 import { messageStore } from '../../lib/storage/messages';
+import { type ChannelWithPins, idParamSchema, snowflakeSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
   { auth: 'session', path: z.strictObject({ id: idParamSchema, messageId: snowflakeSchema }) },
@@ -16,7 +16,9 @@ export const handler = httpHandler(
     const store = await messageStore();
     const messageId = BigInt(path.messageId);
     const unpin = event.requestContext?.http?.method === 'DELETE';
-    const pinned = unpin ? await store.unpin(path.id, messageId) : await store.pin(path.id, messageId);
+    const pinned = unpin
+      ? await store.unpin(path.id, messageId)
+      : await store.pin(path.id, messageId);
     if (!pinned) throw new NotFoundError('Message not found in this channel');
     const body: ChannelWithPins = { ...channel, pinnedMessages: pinned };
     return { status: 200, body };

@@ -7,5 +7,7 @@ import { httpHandler } from '../../lib/http/stack';
 const anyQuery = z.record(z.string(), z.string().optional());
 
 export const handler = httpHandler({ auth: 'none', query: anyQuery }, async ({ event }) => {
-  throw new NotFoundError(`No route for ${event.requestContext?.http?.method ?? ''} ${event.rawPath}`.trim());
+  throw new NotFoundError(
+    `No route for ${event.requestContext?.http?.method ?? ''} ${event.rawPath}`.trim(),
+  );
 });

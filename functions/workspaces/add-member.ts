@@ -1,10 +1,10 @@
 /** POST /api/workspaces/:id/members: the owner adds an existing user (404 if there is none). */
 import { z } from 'zod';
-import { addMemberSchema, idParamSchema } from '../../shared/schema';
 import { ownedWorkspace } from '../../lib/authz/channels';
 import { NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';
+import { addMemberSchema, idParamSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
   { auth: 'session', path: z.strictObject({ id: idParamSchema }), body: addMemberSchema },

@@ -1,9 +1,9 @@
 /** POST /api/workspaces/:id/channels: by the owner or a teacher member. 201. */
 import { z } from 'zod';
-import { idParamSchema, insertChannelSchema } from '../../shared/schema';
 import { channelCreatorWorkspace } from '../../lib/authz/channels';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';
+import { idParamSchema, insertChannelSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
   { auth: 'session', path: z.strictObject({ id: idParamSchema }), body: insertChannelSchema },

@@ -1,8 +1,8 @@
 /** GET /api/workspaces/:id: members only (404 for anyone else). */
 import { z } from 'zod';
-import { idParamSchema } from '../../shared/schema';
 import { memberWorkspace } from '../../lib/authz/channels';
 import { httpHandler } from '../../lib/http/stack';
+import { idParamSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
   { auth: 'session', path: z.strictObject({ id: idParamSchema }) },

@@ -1,9 +1,9 @@
 /** GET /api/workspaces/:id/channels: members only; oldest first. */
 import { z } from 'zod';
-import { idParamSchema } from '../../shared/schema';
 import { memberWorkspace } from '../../lib/authz/channels';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';
+import { idParamSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
   { auth: 'session', path: z.strictObject({ id: idParamSchema }) },

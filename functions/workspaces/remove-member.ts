@@ -3,11 +3,11 @@
  * owner cannot be removed (409).
  */
 import { z } from 'zod';
-import { idParamSchema } from '../../shared/schema';
 import { memberWorkspace } from '../../lib/authz/channels';
 import { ForbiddenError, NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';
+import { idParamSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
   { auth: 'session', path: z.strictObject({ id: idParamSchema, userId: idParamSchema }) },

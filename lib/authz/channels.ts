@@ -13,14 +13,16 @@ import { storage } from '../storage';
 /** A workspace the caller is a member of, else 404. */
 export async function memberWorkspace(caller: Caller, workspaceId: number): Promise<Workspace> {
   const workspace = await storage.getWorkspace(workspaceId);
-  if (!workspace || !workspace.members.includes(caller.userId)) throw new NotFoundError('Workspace not found');
+  if (!workspace || !workspace.members.includes(caller.userId))
+    throw new NotFoundError('Workspace not found');
   return workspace;
 }
 
 /** A workspace the caller owns: 404 for non-members, 403 for members who are not the owner. */
 export async function ownedWorkspace(caller: Caller, workspaceId: number): Promise<Workspace> {
   const workspace = await memberWorkspace(caller, workspaceId);
-  if (workspace.ownerId !== caller.userId) throw new ForbiddenError('Only the workspace owner may do this');
+  if (workspace.ownerId !== caller.userId)
+    throw new ForbiddenError('Only the workspace owner may do this');
   return workspace;
 }
 
@@ -28,7 +30,10 @@ const isTeacherMember = (caller: Caller, workspace: Workspace) =>
   caller.role === 'teacher' && workspace.members.includes(caller.userId);
 
 /** A workspace where the caller may create channels: its owner, or a teacher who is a member. */
-export async function channelCreatorWorkspace(caller: Caller, workspaceId: number): Promise<Workspace> {
+export async function channelCreatorWorkspace(
+  caller: Caller,
+  workspaceId: number,
+): Promise<Workspace> {
   const workspace = await memberWorkspace(caller, workspaceId);
   if (workspace.ownerId !== caller.userId && !isTeacherMember(caller, workspace)) {
     throw new ForbiddenError('Only the owner or a teacher of the workspace may create channels');
@@ -61,7 +66,8 @@ export async function channelAccess(caller: Caller, channelId: number): Promise<
   }
   const workspace =
     channel.workspaceId === null ? undefined : await storage.getWorkspace(channel.workspaceId);
-  if (!workspace || !workspace.members.includes(caller.userId)) throw new NotFoundError('Channel not found');
+  if (!workspace || !workspace.members.includes(caller.userId))
+    throw new NotFoundError('Channel not found');
   const moderator = workspace.ownerId === caller.userId || isTeacherMember(caller, workspace);
   return { channel, workspace, moderator, poster: channel.type !== 'announcement' || moderator };
 }

@@ -62,9 +62,17 @@ export class UnsupportedMediaTypeError extends HttpError {
   }
 }
 
+export class UnprocessableEntityError extends HttpError {
+  constructor(message: string) {
+    super(422, 'UNPROCESSABLE_ENTITY', message);
+  }
+}
+
 export class TooManyRequestsError extends HttpError {
   constructor(retryAfterSeconds: number, message = 'Too many attempts; try again later') {
-    super(429, 'TOO_MANY_REQUESTS', message, undefined, { 'Retry-After': String(retryAfterSeconds) });
+    super(429, 'TOO_MANY_REQUESTS', message, undefined, {
+      'Retry-After': String(retryAfterSeconds),
+    });
   }
 }
 

@@ -271,6 +271,46 @@ describe('messages', () => {
     ).toBe(400);
   });
 
+  it('honours Idempotency-Key: a retry replays the first message; another body is 422', async () => {
+    const channelId = body<{ id: number }>(
+      await owner.client.post(`/api/workspaces/${workspaceId}/channels`, { name: 'Retries' }),
+    ).id;
+    const key = { 'idempotency-key': `send-${Date.now()}` };
+    const first = await student.client.post('/api/messages', { channelId, content: 'once' }, key);
+    const retry = await student.client.post('/api/messages', { content: 'once', channelId }, key);
+    expect([first.status, retry.status]).toEqual([201, 201]);
+    expect(body<{ id: string }>(retry).id).toBe(body<{ id: string }>(first).id);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(
+      (await student.client.post('/api/messages', { channelId, content: 'twice?' }, key)).status,
+    ).toBe(422);
+    // Keys belong to their user: the same key from someone else is a new message.
+    const other = await classmate.client.post('/api/messages', { channelId, content: 'once' }, key);
+    expect(other.status).toBe(201);
+    expect(body<{ id: string }>(other).id).not.toBe(body<{ id: string }>(first).id);
+    // Concurrent retries: still one message.
+    const burstKey = { 'idempotency-key': `burst-${Date.now()}` };
+    const burst = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        student.client.post('/api/messages', { channelId, content: 'burst' }, burstKey),
+      ),
+    );
+    for (const reply of burst) expect([201, 409]).toContain(reply.status);
+    const history = body<{ content: string }[]>(
+      await student.client.get(`/api/channels/${channelId}/messages`),
+    );
+    expect(history.map((m) => m.content).sort()).toEqual(['burst', 'once', 'once']);
+    expect(
+      (
+        await student.client.post(
+          '/api/messages',
+          { channelId, content: 'x' },
+          { 'idempotency-key': 'has space' },
+        )
+      ).status,
+    ).toBe(400);
+  });
+
   it('pages history oldest to newest with exclusive cursors, on both routes', async () => {
     const channelId = body<{ id: number }>(
       await owner.client.post(`/api/workspaces/${workspaceId}/channels`, { name: 'History' }),

@@ -5,6 +5,7 @@ const BASE = {
   MONGODB_URL: 'mongodb://127.0.0.1:27018/plp',
   SESSIONS_TABLE: 'plp-backend-dev-sessions',
   WORKER_LEASES_TABLE: 'plp-backend-dev-worker-leases',
+  IDEMPOTENCY_TABLE: 'plp-backend-dev-idempotency',
 } as const;
 
 /** Parses BASE + overrides, expecting a ConfigError; returns it. */
@@ -50,6 +51,7 @@ describe('parseConfig: minimal environment and defaults', () => {
         timeoutMs: 2000,
         sessionsTable: BASE.SESSIONS_TABLE,
         workerLeasesTable: BASE.WORKER_LEASES_TABLE,
+        idempotencyTable: BASE.IDEMPOTENCY_TABLE,
       },
       http: { maxBodyBytes: 102_400 },
       auth: {
@@ -100,6 +102,7 @@ describe('parseConfig: minimal environment and defaults', () => {
       timeoutMs: 2000,
       sessionsTable: BASE.SESSIONS_TABLE,
       workerLeasesTable: BASE.WORKER_LEASES_TABLE,
+      idempotencyTable: BASE.IDEMPOTENCY_TABLE,
     });
     expect(parsed.http.maxBodyBytes).toBe(102_400);
   });
@@ -129,6 +132,7 @@ describe('parseConfig: minimal environment and defaults', () => {
       timeoutMs: 1500,
       sessionsTable: BASE.SESSIONS_TABLE,
       workerLeasesTable: BASE.WORKER_LEASES_TABLE,
+      idempotencyTable: BASE.IDEMPOTENCY_TABLE,
     });
     expect(parsed.http.maxBodyBytes).toBe(2048);
   });
@@ -474,6 +478,7 @@ describe('config() and resetConfig()', () => {
     process.env.MONGODB_URL = 'mongodb://127.0.0.1:1/first';
     process.env.SESSIONS_TABLE = 'first-sessions';
     process.env.WORKER_LEASES_TABLE = 'first-worker-leases';
+    process.env.IDEMPOTENCY_TABLE = 'first-idempotency';
     resetConfig();
   });
 

@@ -26,6 +26,7 @@ function setEnv(extra: Record<string, string> = {}) {
   process.env.MONGODB_URL = 'mongodb://127.0.0.1:1/x';
   process.env.SESSIONS_TABLE = 'test-sessions';
   process.env.WORKER_LEASES_TABLE = 'test-worker-leases';
+  process.env.IDEMPOTENCY_TABLE = 'test-idempotency';
   delete process.env.HTTP_MAX_BODY_BYTES;
   Object.assign(process.env, extra);
   resetConfig();

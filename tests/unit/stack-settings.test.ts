@@ -209,6 +209,7 @@ describe('connectionEnv', () => {
       ...out,
       SESSIONS_TABLE: 'plp-backend-dev-sessions',
       WORKER_LEASES_TABLE: 'plp-backend-dev-worker-leases',
+      IDEMPOTENCY_TABLE: 'plp-backend-dev-idempotency',
     });
     expect(parsed.cassandra).toMatchObject({
       kind: 'cluster',
