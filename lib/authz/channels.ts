@@ -13,8 +13,7 @@ import { storage } from '../storage';
 /** A workspace the caller is a member of, else 404. */
 export async function memberWorkspace(caller: Caller, workspaceId: number): Promise<Workspace> {
   const workspace = await storage.getWorkspace(workspaceId);
-  if (!workspace?.members.includes(caller.userId))
-    throw new NotFoundError('Workspace not found');
+  if (!workspace?.members.includes(caller.userId)) throw new NotFoundError('Workspace not found');
   return workspace;
 }
 
@@ -66,8 +65,7 @@ export async function channelAccess(caller: Caller, channelId: number): Promise<
   }
   const workspace =
     channel.workspaceId === null ? undefined : await storage.getWorkspace(channel.workspaceId);
-  if (!workspace?.members.includes(caller.userId))
-    throw new NotFoundError('Channel not found');
+  if (!workspace?.members.includes(caller.userId)) throw new NotFoundError('Channel not found');
   const moderator = workspace.ownerId === caller.userId || isTeacherMember(caller, workspace);
   return { channel, workspace, moderator, poster: channel.type !== 'announcement' || moderator };
 }
