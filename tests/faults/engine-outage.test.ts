@@ -72,11 +72,18 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; error?: u
 
 async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
   const started = performance.now();
+  let last = 'the check kept answering false';
   while (performance.now() - started < timeoutMs) {
-    if (await check()) return performance.now() - started;
+    try {
+      if (await check()) return performance.now() - started;
+    } catch (error) {
+      // While an engine comes back, a slow or failed answer is "not yet"; it only fails the test
+      // if recovery never comes, and then it is reported.
+      last = error instanceof Error ? error.message : String(error);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`not recovered within ${timeoutMs} ms`);
+  throw new Error(`not recovered within ${timeoutMs} ms (last: ${last})`);
 }
 
 async function healthOverHttp(): Promise<{ status: number; body: Record<string, unknown> }> {
