@@ -386,6 +386,30 @@ describe('POST /api/test-attempts', () => {
     expect(next.status).toBe('in_progress');
   });
 
+  it('replays a retried start with the same Idempotency-Key instead of answering 409', async () => {
+    const w = await world();
+    const key = { 'idempotency-key': `start-${Date.now()}` };
+    const first = await w.student.client.post(
+      '/api/test-attempts',
+      { testId: w.published.id },
+      key,
+    );
+    const retry = await w.student.client.post(
+      '/api/test-attempts',
+      { testId: w.published.id },
+      key,
+    );
+    expect([first.status, retry.status]).toEqual([201, 201]);
+    expect((retry.body as Row).id).toBe((first.body as Row).id);
+    expect(
+      (await w.student.client.post('/api/test-attempts', { testId: w.draft.id }, key)).status,
+    ).toBe(422);
+    // Without the key, a second start is still the 409 of "one attempt in progress".
+    expect(
+      (await w.student.client.post('/api/test-attempts', { testId: w.published.id })).status,
+    ).toBe(409);
+  });
+
   it('refuses a draft (404), another class (404), a closed test (409) and teachers (403)', async () => {
     const w = await world();
     const start = (actor: Actor, testId: number) =>
