@@ -9,6 +9,17 @@
  * check-then-insert. Indexes are created by scripts/sync-indexes (`autoIndex` is off in Lambda).
  */
 import { type Model, model, models, Schema } from 'mongoose';
+import type {
+  Analytics,
+  Answer,
+  Channel,
+  PublicUser,
+  Question,
+  Test,
+  TestAssignment,
+  TestAttempt,
+  Workspace,
+} from './schema';
 
 // `id: false`: our numeric `id` path replaces Mongoose's string `id` virtual.
 const options = {
@@ -68,22 +79,14 @@ const nullableString = { type: String, default: null } as const;
 
 // --- users ----------------------------------------------------------------------------------------
 
-export interface UserDoc {
-  id: number;
-  username: string;
+/** A stored user: the public fields plus what never leaves lib/storage. */
+export interface UserDoc extends PublicUser {
   /** Lower-cased username: the unique, case-insensitive lookup key. */
   usernameKey: string;
   /** scrypt$logN$r$p$salt$hash; never leaves lib/storage. */
   passwordHash: string;
-  name: string;
-  email: string;
   /** Lower-cased email: unique, case-insensitive. */
   emailKey: string;
-  role: 'student' | 'teacher';
-  class: string | null;
-  subject: string | null;
-  avatar: string | null;
-  createdAt: Date;
 }
 const userSchema = new Schema<UserDoc>(
   {
@@ -110,20 +113,7 @@ export const UserModel = define('User', userSchema, 'users');
 
 // --- tests and questions --------------------------------------------------------------------------
 
-export interface TestDoc {
-  id: number;
-  title: string;
-  description: string | null;
-  subject: string;
-  class: string;
-  teacherId: number;
-  totalMarks: number;
-  duration: number;
-  testDate: Date;
-  questionTypes: string[];
-  status: 'draft' | 'published' | 'completed';
-  createdAt: Date;
-}
+export type TestDoc = Test;
 const testSchema = new Schema<TestDoc>(
   {
     id,
@@ -146,18 +136,7 @@ testSchema.index({ teacherId: 1, createdAt: -1 });
 testSchema.index({ class: 1, status: 1 });
 export const TestModel = define('Test', testSchema, 'tests');
 
-export interface QuestionDoc {
-  id: number;
-  testId: number;
-  type: 'mcq' | 'short' | 'long' | 'numerical';
-  text: string;
-  options: string[] | null;
-  correctAnswer: string | null;
-  marks: number;
-  order: number;
-  aiRubric: string | null;
-  topic: string | null;
-}
+export type QuestionDoc = Question;
 const questionSchema = new Schema<QuestionDoc>(
   {
     id,
@@ -179,14 +158,7 @@ export const QuestionModel = define('Question', questionSchema, 'questions');
 
 // --- attempts and answers -------------------------------------------------------------------------
 
-export interface TestAttemptDoc {
-  id: number;
-  testId: number;
-  studentId: number;
-  startTime: Date;
-  endTime: Date | null;
-  score: number | null;
-  status: 'in_progress' | 'completed' | 'evaluated';
+export interface TestAttemptDoc extends TestAttempt {
   /**
    * `studentId:testId` while in progress, `closed:<id>` after: its unique index allows at most
    * one attempt in progress per (student, test), atomically.
@@ -228,20 +200,7 @@ export function attemptActiveKey(attempt: {
     : `closed:${attempt.id}`;
 }
 
-export interface AnswerDoc {
-  id: number;
-  attemptId: number;
-  questionId: number;
-  text: string | null;
-  selectedOption: number | null;
-  imageUrl: string | null;
-  ocrText: string | null;
-  score: number | null;
-  aiConfidence: number | null;
-  aiFeedback: string | null;
-  feedback: string | null;
-  isCorrect: boolean | null;
-}
+export type AnswerDoc = Answer;
 const answerSchema = new Schema<AnswerDoc>(
   {
     id,
@@ -265,15 +224,7 @@ export const AnswerModel = define('Answer', answerSchema, 'answers');
 
 // --- analytics and assignments --------------------------------------------------------------------
 
-export interface AnalyticsDoc {
-  id: number;
-  userId: number;
-  testId: number;
-  weakTopics: string[];
-  strongTopics: string[];
-  recommendedResources: string[];
-  insightDate: Date;
-}
+export type AnalyticsDoc = Analytics;
 const analyticsSchema = new Schema<AnalyticsDoc>(
   {
     id,
@@ -291,16 +242,7 @@ analyticsSchema.index({ userId: 1, testId: 1 }, { unique: true });
 analyticsSchema.index({ testId: 1 });
 export const AnalyticsModel = define('Analytics', analyticsSchema, 'analytics');
 
-export interface TestAssignmentDoc {
-  id: number;
-  testId: number;
-  studentId: number;
-  assignedBy: number;
-  assignedDate: Date;
-  dueDate: Date;
-  status: 'pending' | 'started' | 'completed' | 'overdue';
-  notificationSent: boolean;
-}
+export type TestAssignmentDoc = TestAssignment;
 const testAssignmentSchema = new Schema<TestAssignmentDoc>(
   {
     id,
@@ -332,14 +274,7 @@ export const TestAssignmentModel = define(
 
 // --- workspaces and channels ----------------------------------------------------------------------
 
-export interface WorkspaceDoc {
-  id: number;
-  name: string;
-  description: string | null;
-  ownerId: number;
-  members: number[];
-  createdAt: Date;
-}
+export type WorkspaceDoc = Workspace;
 const workspaceSchema = new Schema<WorkspaceDoc>(
   {
     id,
@@ -355,18 +290,9 @@ workspaceSchema.index({ id: 1 }, { unique: true });
 workspaceSchema.index({ members: 1 });
 export const WorkspaceModel = define('Workspace', workspaceSchema, 'workspaces');
 
-export interface ChannelDoc {
-  id: number;
-  workspaceId: number | null;
-  name: string;
-  type: 'text' | 'announcement' | 'dm';
-  class: string | null;
-  subject: string | null;
-  /** A DM's two users, ascending; empty for workspace channels. */
-  participants: number[];
+export interface ChannelDoc extends Channel {
   /** `dm:<a>:<b>` for a DM (unique: one DM per pair), `channel:<id>` otherwise. */
   uniqueKey: string;
-  createdAt: Date;
 }
 const channelSchema = new Schema<ChannelDoc>(
   {

@@ -1,21 +1,10 @@
 /** Building the API's Message from either store's row, identically. */
-import type { GradingStatus, Message, MessageType } from '../../../shared/schema';
+import type { Message } from '../../../shared/schema';
 import { formatSnowflake, snowflakeTime } from '../../ids';
-
-export interface MessageFields {
-  id: bigint;
-  channelId: number;
-  authorId: number;
-  content: string;
-  type: MessageType;
-  fileUrl: string | null;
-  isHomework: boolean;
-  gradingStatus: GradingStatus | null;
-  readBy: number[];
-}
+import type { StoredMessage } from './message-store';
 
 /** The DTO: id as a string, createdAt from the Snowflake, readBy sorted, isPinned from the pins. */
-export function toMessage(fields: MessageFields, pinned: ReadonlySet<string>): Message {
+export function toMessage(fields: StoredMessage, pinned: ReadonlySet<string>): Message {
   const id = formatSnowflake(fields.id);
   return {
     id,
