@@ -87,5 +87,7 @@ export function httpHandler<S extends RouteSchemas>(schemas: S, handle: RouteHan
     .use(httpSecurityHeaders(SECURITY_HEADER_OPTIONS))
     .use(errorMapper());
   if (schemas.body) stack.use(jsonBody({ maxBytes }));
-  return stack.handler(core);
+  // The route's spec travels with the handler, so scripts/openapi.ts can document every route
+  // from the very schemas that validate it.
+  return Object.assign(stack.handler(core), { route: schemas });
 }

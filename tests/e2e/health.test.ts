@@ -19,4 +19,14 @@ describe('GET /api/health over HTTP', () => {
     for (let i = 0; i < 5; i += 1) statuses.push((await fetch(`${baseUrl}/api/health`)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
   });
+
+  it('serves the OpenAPI 3.1 document at /api/openapi.json', async () => {
+    const response = await fetch(`${baseUrl}/api/openapi.json`);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/health', '/api/messages']),
+    );
+  });
 });

@@ -1,0 +1,162 @@
+/**
+ * The OpenAPI 3.1 document of the API, built from serverless.yml (which routes exist, and which
+ * handler serves each) and from the zod schemas each handler validates with (its `route` spec):
+ * the document cannot drift from what the code accepts. `npm run openapi` writes it to
+ * openapi.json, which GET /api/openapi.json serves; a unit test fails when the two differ.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { z } from 'zod';
+import type { RouteSchemas } from '../lib/http/types';
+import { projectRoot } from './stack/paths';
+
+interface HttpApiEvent {
+  httpApi?: { method: string; path: string };
+}
+interface ServerlessYml {
+  functions: Record<string, { handler: string; events?: HttpApiEvent[] }>;
+}
+
+export interface RouteEntry {
+  method: string;
+  path: string;
+  functionName: string;
+  module: string;
+}
+
+/** Every httpApi route of serverless.yml except the catch-all (it documents no operation). */
+export function serverlessRoutes(): RouteEntry[] {
+  const yml = load(readFileSync(join(projectRoot, 'serverless.yml'), 'utf8')) as ServerlessYml;
+  return Object.entries(yml.functions).flatMap(([functionName, fn]) =>
+    (fn.events ?? [])
+      .flatMap((event) => (event.httpApi ? [event.httpApi] : []))
+      .filter((api) => api.method !== '*')
+      .map((api) => ({
+        method: api.method.toLowerCase(),
+        path: api.path,
+        functionName,
+        module: join(projectRoot, `${fn.handler.replace(/\.handler$/, '')}.ts`),
+      })),
+  );
+}
+
+const jsonSchema = (schema: z.ZodType) => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
+  return rest;
+};
+
+/** Parameters (in path or query) from an object schema's properties. */
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
+  if (!schema) return [];
+  const json = jsonSchema(schema) as {
+    properties?: Record<string, unknown>;
+    required?: string[];
+    anyOf?: { properties?: Record<string, unknown>; required?: string[] }[];
+  };
+  const properties = json.properties ?? {};
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (json.required ?? []).includes(name),
+    schema: property,
+  }));
+}
+
+const ERROR_RESPONSE = {
+  description: 'An error: {message, code, errors?, requestId}',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+};
+
+const ERROR_STATUSES: Record<string, string> = {
+  '400': 'Bad input (errors names the fields)',
+  '401': 'No valid session',
+  '403': 'Not allowed',
+  '404': 'Not found (also for things the caller may not know exist)',
+  '409': 'Conflict',
+  '413': 'Body too large',
+  '415': 'Body is not JSON',
+  '422': 'Idempotency-Key reused with another body',
+  '429': 'Too many attempts',
+  '503': 'A database is unavailable',
+};
+
+/** Builds the document from the route specs of the handler modules serverless.yml names. */
+export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
+  const version = (
+    JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string }
+  ).version;
+  const paths: Record<string, Record<string, unknown>> = {};
+  const routes = serverlessRoutes().sort((a, b) =>
+    `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`),
+  );
+  for (const route of routes) {
+    const module = (await import(route.module)) as { handler: { route?: RouteSchemas } };
+    const spec = module.handler.route;
+    if (!spec)
+      throw new Error(`${route.module}: handler has no route spec (not built with httpHandler?)`);
+    const operation: Record<string, unknown> = {
+      operationId: route.functionName,
+      ...(spec.auth === 'session' ? { security: [{ session: [] }] } : { security: [] }),
+      parameters: [...parameters(spec.path, 'path'), ...parameters(spec.query, 'query')],
+      ...(spec.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(spec.body) } },
+            },
+          }
+        : {}),
+      responses: {
+        '2XX': { description: 'Success (JSON, or no body for 204)' },
+        ...Object.fromEntries(
+          Object.entries(ERROR_STATUSES)
+            .filter(([status]) => spec.auth === 'session' || status !== '401')
+            .map(([status, description]) => [status, { ...ERROR_RESPONSE, description }]),
+        ),
+      },
+    };
+    paths[route.path] = { ...(paths[route.path] ?? {}), [route.method]: operation };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'PersonalLearningPro API',
+      version,
+      description:
+        'Generated from the zod schemas the handlers validate with (scripts/openapi-document.ts).',
+    },
+    servers: [{ url: '/' }],
+    paths,
+    components: {
+      securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'sid' } },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['message', 'code'],
+          properties: {
+            message: { type: 'string' },
+            code: { type: 'string' },
+            requestId: { type: 'string' },
+            errors: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['path', 'message'],
+                properties: { path: { type: 'string' }, message: { type: 'string' } },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+/** The document as committed: stable formatting, so a diff shows real changes only. */
+export async function renderOpenApiDocument(): Promise<string> {
+  return `${JSON.stringify(await buildOpenApiDocument(), null, 2)}\n`;
+}

@@ -1,0 +1,66 @@
+/** openapi.json is generated from the code, and covers exactly the routes serverless.yml has. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildOpenApiDocument, serverlessRoutes } from '../../scripts/openapi-document';
+import { projectRoot } from '../../scripts/stack/paths';
+
+type Operation = {
+  security: unknown[];
+  parameters: { name: string; in: string; required: boolean }[];
+  requestBody?: { content: { 'application/json': { schema: Record<string, unknown> } } };
+};
+type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
+
+const committed = JSON.parse(readFileSync(join(projectRoot, 'openapi.json'), 'utf8')) as Document;
+let generated: Document;
+
+beforeAll(async () => {
+  Object.assign(process.env, {
+    MONGODB_URL: 'mongodb://127.0.0.1:1/openapi',
+    SESSIONS_TABLE: 'openapi-sessions',
+    WORKER_LEASES_TABLE: 'openapi-leases',
+    IDEMPOTENCY_TABLE: 'openapi-idempotency',
+  });
+  generated = (await buildOpenApiDocument()) as Document;
+}, 60_000);
+
+describe('openapi.json', () => {
+  it('is up to date with the handlers’ schemas (run `npm run openapi` when this fails)', () => {
+    expect(committed).toEqual(generated);
+  });
+
+  it('documents every route of serverless.yml, and nothing else', () => {
+    const inYml = serverlessRoutes()
+      .map((r) => `${r.method} ${r.path}`)
+      .sort();
+    const inDocument = Object.entries(committed.paths)
+      .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`))
+      .sort();
+    expect(inDocument).toEqual(inYml);
+    expect(inDocument).toContain('post /api/messages');
+    expect(inDocument).toContain('get /api/openapi.json');
+  });
+
+  it('carries the request rules: strict bodies, bounds, optional cursors, session security', () => {
+    expect(committed.openapi).toBe('3.1.0');
+    const send = committed.paths['/api/messages']?.post as Operation;
+    const body = send.requestBody?.content['application/json'].schema as {
+      additionalProperties: boolean;
+      properties: { content: { maxLength: number } };
+      required: string[];
+    };
+    expect(body.additionalProperties).toBe(false);
+    expect(body.properties.content.maxLength).toBe(4_000);
+    expect(body.required).toEqual(expect.arrayContaining(['channelId', 'content']));
+    expect(send.security).toEqual([{ session: [] }]);
+    const history = committed.paths['/api/channels/{id}/messages']?.get as Operation;
+    expect(history.parameters.map((p) => [p.name, p.in, p.required])).toEqual([
+      ['id', 'path', true],
+      ['limit', 'query', false],
+      ['before', 'query', false],
+      ['after', 'query', false],
+    ]);
+    expect((committed.paths['/api/health']?.get as Operation).security).toEqual([]);
+  });
+});
