@@ -157,6 +157,8 @@ export interface IStorage {
     testId: number,
   ): Promise<TestAssignment | undefined>;
   updateTestAssignment(id: number, change: AssignmentChange): Promise<TestAssignment | undefined>;
+  /** Pending or started assignments due before `now` become overdue; how many changed. Idempotent. */
+  markOverdueAssignments(now: Date): Promise<number>;
 
   // workspaces
   createWorkspace(workspace: NewWorkspace): Promise<Workspace>;

@@ -1,4 +1,5 @@
 /** Analytics (one per user and test) and test assignments (one per student and test). */
+import { trusted } from 'mongoose';
 import {
   type AnalyticsDoc,
   AnalyticsModel,
@@ -50,6 +51,7 @@ type AssignmentStore = Pick<
   | 'getTestAssignments'
   | 'getTestAssignmentByStudentAndTest'
   | 'updateTestAssignment'
+  | 'markOverdueAssignments'
 >;
 
 const options = {
@@ -157,5 +159,16 @@ export const assignmentStore: AssignmentStore = {
       const allowed = pick(change, ['status', 'dueDate', 'notificationSent'] as const);
       const doc = await TestAssignmentModel.findOneAndUpdate({ id }, { $set: allowed }, options);
       return doc ? toTestAssignment(doc) : undefined;
+    }),
+
+  markOverdueAssignments: (now) =>
+    withMongo(async () => {
+      // One bulk update; the filter is its own guard, so running it again changes nothing and a
+      // completed assignment is never touched.
+      const result = await TestAssignmentModel.updateMany(
+        { status: trusted({ $in: ['pending', 'started'] }), dueDate: trusted({ $lt: now }) },
+        { $set: { status: 'overdue' } },
+      );
+      return result.modifiedCount;
     }),
 };
