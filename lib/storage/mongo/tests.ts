@@ -129,18 +129,8 @@ export const testStore: TestStore = {
   createQuestion: (question) =>
     withMongo(async () => {
       const id = await nextId(sequences.question);
-      const doc = await QuestionModel.create({
-        id,
-        testId: question.testId,
-        type: question.type,
-        text: question.text,
-        options: question.options ?? null,
-        correctAnswer: question.correctAnswer ?? null,
-        marks: question.marks,
-        order: question.order,
-        aiRubric: question.aiRubric ?? null,
-        topic: question.topic ?? null,
-      });
+      // toQuestion is the one field list of a question: it also fills the unset optional fields.
+      const doc = await QuestionModel.create(toQuestion({ ...question, id } as QuestionDoc));
       return toQuestion(doc.toObject());
     }),
 
