@@ -10,7 +10,6 @@
  */
 import { type Model, model, models, Schema } from 'mongoose';
 import type {
-  Analytics,
   Answer,
   Channel,
   PublicUser,
@@ -18,6 +17,7 @@ import type {
   Test,
   TestAssignment,
   TestAttempt,
+  TestStatistics,
   Workspace,
 } from './schema';
 
@@ -67,7 +67,6 @@ export const sequences = {
   question: 'question_id',
   attempt: 'attempt_id',
   answer: 'answer_id',
-  analytics: 'analytics_id',
   assignment: 'assignment_id',
   workspace: 'workspace_id',
   channel: 'channel_id',
@@ -164,6 +163,14 @@ export interface TestAttemptDoc extends TestAttempt {
    * one attempt in progress per (student, test), atomically.
    */
   activeKey: string;
+  /**
+   * Bumped (with resultChangedAt) by every change to the attempt's result: completion,
+   * evaluation, an answer graded. compute-analytics reads attempts in (resultChangedAt, id) order
+   * from its watermark, and a higher revision of the same attempt always wins (see
+   * lib/storage/mongo/analytics).
+   */
+  resultRevision: number;
+  resultChangedAt: Date;
 }
 const testAttemptSchema = new Schema<TestAttemptDoc>(
   {
@@ -179,10 +186,13 @@ const testAttemptSchema = new Schema<TestAttemptDoc>(
       default: 'in_progress',
     },
     activeKey: { type: String, required: true },
+    resultRevision: { type: Number, default: 0 },
+    resultChangedAt: { type: Date, default: Date.now },
   },
   options,
 );
 testAttemptSchema.index({ id: 1 }, { unique: true });
+testAttemptSchema.index({ resultChangedAt: 1, id: 1 });
 testAttemptSchema.index({ activeKey: 1 }, { unique: true });
 testAttemptSchema.index({ studentId: 1, testId: 1 });
 testAttemptSchema.index({ testId: 1, status: 1 });
@@ -224,23 +234,81 @@ export const AnswerModel = define('Answer', answerSchema, 'answers');
 
 // --- analytics and assignments --------------------------------------------------------------------
 
-export type AnalyticsDoc = Analytics;
+/** A student's figures for a test, as stored (the Analytics DTO is derived from `current`). */
+export interface StudentFiguresDoc {
+  // attemptId and revision come first: `$max` compares embedded documents field by field, so the
+  // newest attempt, then the newest revision of it, wins (lib/storage/mongo/analytics).
+  attemptId: number;
+  revision: number;
+  insightDate: Date;
+  scorePercentage: number | null;
+  /** An array, not an object: topics are free text and may contain '.' or '$'. */
+  topicAccuracy: { topic: string; accuracy: number }[];
+  weakTopics: string[];
+  strongTopics: string[];
+  recommendedResources: string[];
+  /** Per counted question: what the class statistics add up. */
+  questionScores: { questionId: number; earned: number; possible: number }[];
+}
+
+export interface AnalyticsDoc {
+  /** `<userId>:<testId>`: the upsert key, served from the primary index on every engine. */
+  _id: string;
+  id: number;
+  userId: number;
+  testId: number;
+  current: StudentFiguresDoc;
+}
 const analyticsSchema = new Schema<AnalyticsDoc>(
   {
+    _id: String,
     id,
     userId: { type: Number, required: true },
     testId: { type: Number, required: true },
-    weakTopics: { type: [String], default: [] },
-    strongTopics: { type: [String], default: [] },
-    recommendedResources: { type: [String], default: [] },
-    insightDate: { type: Date, default: Date.now },
+    current: { type: Schema.Types.Mixed, required: true },
   },
   options,
 );
 analyticsSchema.index({ id: 1 }, { unique: true });
-analyticsSchema.index({ userId: 1, testId: 1 }, { unique: true });
+analyticsSchema.index({ userId: 1, 'current.insightDate': -1 });
 analyticsSchema.index({ testId: 1 });
 export const AnalyticsModel = define('Analytics', analyticsSchema, 'analytics');
+
+/** Class statistics of a test, and whether new results wait to be counted. */
+export interface TestStatisticsDoc {
+  _id: number;
+  /** Incremented each time a student's row of the test changes. */
+  version: number;
+  /** True while `stats.version` may be older than `version`. */
+  dirty: boolean;
+  stats?: Omit<TestStatistics, 'testId'> & { version: number };
+}
+const testStatisticsSchema = new Schema<TestStatisticsDoc>(
+  {
+    _id: Number,
+    version: { type: Number, default: 0 },
+    dirty: { type: Boolean, default: false },
+    stats: { type: Schema.Types.Mixed },
+  },
+  options,
+);
+testStatisticsSchema.index({ dirty: 1 });
+export const TestStatisticsModel = define(
+  'TestStatistics',
+  testStatisticsSchema,
+  'test_statistics',
+);
+
+/** Progress of a scheduled job: how far through its input it has got. */
+export interface JobStateDoc {
+  _id: string;
+  watermark: { changedAt: Date; attemptId: number };
+}
+export const JobStateModel = define(
+  'JobState',
+  new Schema<JobStateDoc>({ _id: String, watermark: { type: Schema.Types.Mixed } }, options),
+  'job_state',
+);
 
 export type TestAssignmentDoc = TestAssignment;
 const testAssignmentSchema = new Schema<TestAssignmentDoc>(
@@ -395,6 +463,8 @@ export const allModels: readonly IndexedModel[] = [
   TestAttemptModel,
   AnswerModel,
   AnalyticsModel,
+  TestStatisticsModel,
+  JobStateModel,
   TestAssignmentModel,
   WorkspaceModel,
   ChannelModel,

@@ -296,32 +296,49 @@ export interface Answer {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Analytics (written by the scheduled job only)
+// Analytics (written by the scheduled compute-analytics job only; see lib/analytics/)
 
-const topicList = z.array(requiredText(100)).max(200);
-
-export const insertAnalyticsSchema = z.strictObject({
-  userId: idSchema,
-  testId: idSchema,
-  weakTopics: topicList,
-  strongTopics: topicList,
-  recommendedResources: z.array(requiredText(500)).max(200),
-  insightDate: z.date().optional(),
-});
-export type InsertAnalytics = z.output<typeof insertAnalyticsSchema>;
-export const updateAnalyticsSchema = insertAnalyticsSchema
-  .omit({ userId: true, testId: true })
-  .partial();
-export type UpdateAnalytics = z.output<typeof updateAnalyticsSchema>;
-
+/** One student's analytics for one test, from their latest finished attempt at it. */
 export interface Analytics {
+  /** The id of the first attempt the row was computed from (unique: see lib/storage/mongo/analytics). */
   id: number;
   userId: number;
   testId: number;
+  /** The attempt these figures come from: the student's latest finished attempt at the test. */
+  attemptId: number;
+  /** 0..100 (one decimal); null while every answered question still waits for grading. */
+  scorePercentage: number | null;
+  /** Per topic (the question's topic, else its type), 0..100. */
+  topicAccuracy: Record<string, number>;
   weakTopics: string[];
   strongTopics: string[];
   recommendedResources: string[];
+  /** When the attempt's result last changed (completed, evaluated or an answer graded). */
   insightDate: Date;
+}
+
+/** Class statistics of one test, over each student's latest finished attempt. */
+export interface TestStatistics {
+  testId: number;
+  /** Students with a finished attempt (each counts with their latest one). */
+  attempts: number;
+  mean: number | null;
+  median: number | null;
+  p90: number | null;
+  min: number | null;
+  max: number | null;
+  /** Students per 10-point bucket: [0,10), [10,20), ..., [90,100] (100 falls in the last). */
+  histogram: number[];
+  /** The questions with the lowest share of marks earned, hardest first (ties: lower id first). */
+  hardestQuestions: { questionId: number; correctRate: number }[];
+  /** The newest insightDate the statistics include. */
+  asOf: Date | null;
+}
+
+/** GET /tests/:id/analytics: statistics (null until the job has run) and per-student rows. */
+export interface TestAnalytics {
+  statistics: TestStatistics | null;
+  students: Analytics[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@
  *   teacher grades it (unknown is not wrong).
  * A question's topic is its `topic`, or its type when it has none.
  */
+import type { TestStatistics as TestStatisticsDto } from '../../shared/schema';
 
 export interface QuestionFacts {
   id: number;
@@ -33,7 +34,20 @@ export const WEAK_BELOW = 50;
 export const STRONG_FROM = 80;
 export const HARDEST_COUNT = 5;
 
-export interface StudentAnalytics {
+/** Marks earned of one counted question in one attempt (what the class statistics add up). */
+export interface QuestionScore {
+  questionId: number;
+  earned: number;
+  possible: number;
+}
+
+/** What the class statistics need of one student's result. */
+export interface StudentResult {
+  scorePercentage: number | null;
+  questionScores: QuestionScore[];
+}
+
+export interface StudentAnalytics extends StudentResult {
   /** 0..100, one decimal; null when nothing in the attempt can be counted yet. */
   scorePercentage: number | null;
   /** Per topic, 0..100 (one decimal). */
@@ -88,6 +102,9 @@ export function studentAnalytics(
   for (const [topic, { earned, possible }] of [...byTopic].sort(([a], [b]) => a.localeCompare(b))) {
     if (possible > 0) topicAccuracy[topic] = round1((earned / possible) * 100);
   }
+  const questionScores = counted
+    .map(({ question, earned, possible }) => ({ questionId: question.id, earned, possible }))
+    .sort((a, b) => a.questionId - b.questionId);
   const earned = counted.reduce((sum, c) => sum + c.earned, 0);
   const possible = counted.reduce((sum, c) => sum + c.possible, 0);
   // A teacher's overall score, when there is one, is the attempt's result on the test's scale.
@@ -109,21 +126,12 @@ export function studentAnalytics(
     weakTopics,
     strongTopics,
     recommendedResources: [...new Set(weakTopics.map(resourceFor))],
+    questionScores,
   };
 }
 
-export interface TestStatistics {
-  attempts: number;
-  mean: number | null;
-  median: number | null;
-  p90: number | null;
-  min: number | null;
-  max: number | null;
-  /** Counts per 10-point bucket: [0,10), [10,20), ..., [90,100] (100 falls in the last). */
-  histogram: number[];
-  /** The questions with the lowest share of marks earned, hardest first (ties: lower id first). */
-  hardestQuestions: { questionId: number; correctRate: number }[];
-}
+/** The computed part of a test's statistics (the DTO adds the test id and the date). */
+export type TestStatistics = Omit<TestStatisticsDto, 'testId' | 'asOf'>;
 
 /** The p-th percentile by nearest rank (p in 0..100) of ascending `sorted`. */
 export function percentile(sorted: number[], p: number): number | null {
@@ -132,50 +140,64 @@ export function percentile(sorted: number[], p: number): number | null {
   return sorted[rank - 1] as number;
 }
 
-/** Class statistics over one result per student (their percentage; nulls are not counted). */
-export function testStatistics(
-  questions: QuestionFacts[],
-  attempts: AttemptFacts[],
-  percentages: (number | null)[],
-): TestStatistics {
-  const scores = percentages.filter((p): p is number => p !== null).sort((a, b) => a - b);
-  const histogram = Array.from({ length: 10 }, () => 0);
-  for (const score of scores) {
-    const bucket = Math.min(9, Math.floor(score / 10));
-    histogram[bucket] = (histogram[bucket] ?? 0) + 1;
-  }
-  const middle = scores.length / 2;
-  const median =
-    scores.length === 0
-      ? null
-      : scores.length % 2 === 1
-        ? (scores[Math.floor(middle)] as number)
-        : round1(((scores[middle - 1] as number) + (scores[middle] as number)) / 2);
+/**
+ * Class statistics, fed one student result at a time so a test with many students needs memory
+ * for its percentages and one sum per question, not for its answers.
+ */
+export class TestStatisticsBuilder {
+  private readonly scores: number[] = [];
+  private readonly perQuestion = new Map<number, { earned: number; possible: number }>();
+  private results = 0;
 
-  const perQuestion = new Map<number, { earned: number; possible: number }>();
-  for (const attempt of attempts) {
-    for (const { question, earned, possible } of countedQuestions(questions, attempt.answers)) {
-      const sum = perQuestion.get(question.id) ?? { earned: 0, possible: 0 };
-      perQuestion.set(question.id, {
-        earned: sum.earned + earned,
-        possible: sum.possible + possible,
-      });
+  add(result: StudentResult): void {
+    this.results += 1;
+    if (result.scorePercentage !== null) this.scores.push(result.scorePercentage);
+    for (const { questionId, earned, possible } of result.questionScores) {
+      const sum = this.perQuestion.get(questionId) ?? { earned: 0, possible: 0 };
+      sum.earned += earned;
+      sum.possible += possible;
+      this.perQuestion.set(questionId, sum);
     }
   }
-  const hardestQuestions = [...perQuestion]
-    .filter(([, s]) => s.possible > 0)
-    .map(([questionId, s]) => ({ questionId, correctRate: round1((s.earned / s.possible) * 100) }))
-    .sort((a, b) => a.correctRate - b.correctRate || a.questionId - b.questionId)
-    .slice(0, HARDEST_COUNT);
 
-  return {
-    attempts: attempts.length,
-    mean: scores.length ? round1(scores.reduce((a, b) => a + b, 0) / scores.length) : null,
-    median,
-    p90: percentile(scores, 90),
-    min: scores[0] ?? null,
-    max: scores.at(-1) ?? null,
-    histogram,
-    hardestQuestions,
-  };
+  build(): TestStatistics {
+    const scores = [...this.scores].sort((a, b) => a - b);
+    const histogram = Array.from({ length: 10 }, () => 0);
+    for (const score of scores) {
+      const bucket = Math.min(9, Math.floor(score / 10));
+      histogram[bucket] = (histogram[bucket] ?? 0) + 1;
+    }
+    const middle = scores.length / 2;
+    const median =
+      scores.length === 0
+        ? null
+        : scores.length % 2 === 1
+          ? (scores[Math.floor(middle)] as number)
+          : round1(((scores[middle - 1] as number) + (scores[middle] as number)) / 2);
+    const hardestQuestions = [...this.perQuestion]
+      .filter(([, s]) => s.possible > 0)
+      .map(([questionId, s]) => ({
+        questionId,
+        correctRate: round1((s.earned / s.possible) * 100),
+      }))
+      .sort((a, b) => a.correctRate - b.correctRate || a.questionId - b.questionId)
+      .slice(0, HARDEST_COUNT);
+    return {
+      attempts: this.results,
+      mean: scores.length ? round1(scores.reduce((a, b) => a + b, 0) / scores.length) : null,
+      median,
+      p90: percentile(scores, 90),
+      min: scores[0] ?? null,
+      max: scores.at(-1) ?? null,
+      histogram,
+      hardestQuestions,
+    };
+  }
+}
+
+/** Class statistics over one result per student (percentages that are null are not counted). */
+export function testStatistics(results: Iterable<StudentResult>): TestStatistics {
+  const builder = new TestStatisticsBuilder();
+  for (const result of results) builder.add(result);
+  return builder.build();
 }

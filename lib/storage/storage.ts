@@ -11,7 +11,6 @@ import type {
   AttemptStatus,
   Channel,
   DirectMessageChannel,
-  InsertAnalytics,
   InsertQuestion,
   InsertTest,
   PublicUser,
@@ -19,6 +18,7 @@ import type {
   Test,
   TestAssignment,
   TestAttempt,
+  TestStatistics,
   TestStatus,
   UpdateQuestion,
   UpdateTest,
@@ -140,12 +140,13 @@ export interface IStorage {
   getAnswersByAttempt(attemptId: number): Promise<Answer[]>;
   updateAnswer(id: number, change: AnswerChange): Promise<Answer | undefined>;
 
-  // analytics
-  /** Creates or replaces the analytics of (user, test). */
-  upsertAnalytics(analytics: InsertAnalytics): Promise<Analytics>;
-  /** Newest first. */
+  // analytics (read side: only the compute-analytics job writes them, see analytics-job-store)
+  /** Newest insightDate first. */
   getAnalyticsByUser(userId: number): Promise<Analytics[]>;
+  /** By student id. */
   getAnalyticsByTest(testId: number): Promise<Analytics[]>;
+  /** undefined until compute-analytics has counted a result of the test. */
+  getTestStatistics(testId: number): Promise<TestStatistics | undefined>;
 
   // assignments
   /** One per (student, test): assigning again updates the due date. */

@@ -1,4 +1,4 @@
-/** Analytics and test assignments of mongoStorage (lib/storage/mongo/assignments.ts), real engine. */
+/** Test assignments of mongoStorage (lib/storage/mongo/assignments.ts), real engine. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeMongo } from '../../lib/db/mongo';
 import type { TestAssignment } from '../../shared/schema';
@@ -17,83 +17,9 @@ const DAY = 86_400_000;
 const future = (days: number) => new Date(Date.now() + days * DAY);
 const past = (days: number) => new Date(Date.now() - days * DAY);
 
-describe('analytics and assignment storage', () => {
+describe('assignment storage', () => {
   beforeAll(() => useIsolatedEnv('storage-assignments', { cassandra: false }));
   afterAll(closeMongo);
-
-  describe('analytics', () => {
-    it('upsertAnalytics twice keeps one document and replaces its fields', async () => {
-      const first = await storage.upsertAnalytics({
-        userId: 1,
-        testId: 2,
-        weakTopics: ['fractions'],
-        strongTopics: ['geometry'],
-        recommendedResources: ['https://example.com/fractions'],
-        insightDate: new Date('2030-01-01T00:00:00Z'),
-      });
-      expect(first).toEqual({
-        id: expect.any(Number),
-        userId: 1,
-        testId: 2,
-        weakTopics: ['fractions'],
-        strongTopics: ['geometry'],
-        recommendedResources: ['https://example.com/fractions'],
-        insightDate: new Date('2030-01-01T00:00:00Z'),
-      });
-      const second = await storage.upsertAnalytics({
-        userId: 1,
-        testId: 2,
-        weakTopics: [],
-        strongTopics: ['fractions', 'geometry'],
-        recommendedResources: [],
-        insightDate: new Date('2030-02-01T00:00:00Z'),
-      });
-      expect(second).toEqual({
-        id: first.id,
-        userId: 1,
-        testId: 2,
-        weakTopics: [],
-        strongTopics: ['fractions', 'geometry'],
-        recommendedResources: [],
-        insightDate: new Date('2030-02-01T00:00:00Z'),
-      });
-      expect(await storage.getAnalyticsByTest(2)).toEqual([second]);
-      const analytics = await rawCollection('analytics');
-      expect(await analytics.countDocuments({ userId: 1, testId: 2 })).toBe(1);
-    });
-
-    it('defaults insightDate to now', async () => {
-      const before = Date.now();
-      const row = await storage.upsertAnalytics({
-        userId: 3,
-        testId: 4,
-        weakTopics: [],
-        strongTopics: [],
-        recommendedResources: [],
-      });
-      expect(row.insightDate.getTime()).toBeGreaterThanOrEqual(before - 1_000);
-      expect(row.insightDate.getTime()).toBeLessThanOrEqual(Date.now() + 1_000);
-    });
-
-    it('getAnalyticsByUser lists newest first; getAnalyticsByTest by user', async () => {
-      const make = (userId: number, testId: number, iso: string) =>
-        storage.upsertAnalytics({
-          userId,
-          testId,
-          weakTopics: [`t${testId}`],
-          strongTopics: [],
-          recommendedResources: [],
-          insightDate: new Date(iso),
-        });
-      const a = await make(10, 100, '2030-01-01T00:00:00Z');
-      const b = await make(10, 101, '2030-03-01T00:00:00Z');
-      const c = await make(10, 102, '2030-02-01T00:00:00Z');
-      const other = await make(11, 100, '2030-04-01T00:00:00Z');
-      expect(await storage.getAnalyticsByUser(10)).toEqual([b, c, a]);
-      expect(await storage.getAnalyticsByTest(100)).toEqual([a, other]);
-      expect(await storage.getAnalyticsByUser(999_999)).toEqual([]);
-    });
-  });
 
   describe('upsertTestAssignment', () => {
     it('creates a pending assignment, then updates the due date of the same one', async () => {
@@ -278,8 +204,6 @@ describe('analytics and assignment storage', () => {
     });
 
     it.each([
-      ['getAnalyticsByUser', () => storage.getAnalyticsByUser(HOSTILE)],
-      ['getAnalyticsByTest', () => storage.getAnalyticsByTest(HOSTILE)],
       ['getTestAssignment', () => storage.getTestAssignment(HOSTILE)],
       ['getTestAssignments', () => storage.getTestAssignments({ studentId: HOSTILE })],
       [

@@ -46,6 +46,12 @@ describe('studentAnalytics', () => {
       weakTopics: ['friction'],
       strongTopics: ['numerical'],
       recommendedResources: ['/resources/topics/friction'],
+      questionScores: [
+        { questionId: 1, earned: 2, possible: 2 },
+        { questionId: 2, earned: 0, possible: 2 },
+        { questionId: 3, earned: 1, possible: 4 },
+        { questionId: 4, earned: 2, possible: 2 },
+      ],
     });
   });
 
@@ -64,6 +70,7 @@ describe('studentAnalytics', () => {
     expect(result.topicAccuracy).toEqual({ gravity: 50, numerical: 50 });
     expect(result.weakTopics).toEqual([]);
     expect(result.strongTopics).toEqual([]);
+    expect(result.questionScores.map((q) => q.questionId)).toEqual([1, 2, 4]);
   });
 
   it('uses the teacher’s overall score on the test’s scale when the attempt was evaluated', () => {
@@ -79,6 +86,7 @@ describe('studentAnalytics', () => {
       weakTopics: [],
       strongTopics: [],
       recommendedResources: [],
+      questionScores: [],
     });
     const onlyPending = studentAnalytics(
       [questions[2] as QuestionFacts],
@@ -114,30 +122,34 @@ describe('resourceFor', () => {
   });
 });
 
+/** Results with only a percentage, for the statistics that use nothing else. */
+const percentages = (...values: (number | null)[]) =>
+  values.map((scorePercentage) => ({ scorePercentage, questionScores: [] }));
+
 describe('testStatistics', () => {
   it('computes mean, median, p90, min, max and a 10-bucket histogram', () => {
     // Percentages 40, 55, 70, 90, 100 (hand-picked).
-    const stats = testStatistics(questions, [], [70, 40, 100, 55, 90]);
+    const stats = testStatistics(percentages(70, 40, 100, 55, 90));
     expect(stats).toMatchObject({ mean: 71, median: 70, p90: 100, min: 40, max: 100 });
     expect(stats.histogram).toEqual([0, 0, 0, 0, 1, 1, 0, 1, 0, 2]);
   });
 
   it('averages the middle two for an even count, and handles ties', () => {
-    const stats = testStatistics(questions, [], [60, 60, 80, 80]);
+    const stats = testStatistics(percentages(60, 60, 80, 80));
     expect(stats).toMatchObject({ median: 70, mean: 70, p90: 80, min: 60, max: 80 });
     expect(stats.histogram[6]).toBe(2);
     expect(stats.histogram[8]).toBe(2);
   });
 
   it('reports one attempt as every statistic, and nothing for no attempts', () => {
-    expect(testStatistics(questions, [], [42.5])).toMatchObject({
+    expect(testStatistics(percentages(42.5))).toMatchObject({
       mean: 42.5,
       median: 42.5,
       p90: 42.5,
       min: 42.5,
       max: 42.5,
     });
-    expect(testStatistics(questions, [], [])).toEqual({
+    expect(testStatistics(percentages())).toEqual({
       attempts: 0,
       mean: null,
       median: null,
@@ -168,12 +180,32 @@ describe('testStatistics', () => {
       ),
     ];
     // q1 4/4 = 100, q2 1/4 = 25, q3 2/4 = 50 (the ungraded one is out), q4 0/4 = 0 (one unanswered).
-    expect(testStatistics(questions, attempts, [40, 50]).hardestQuestions).toEqual([
+    const results = attempts.map((a) => studentAnalytics(questions, a, 10));
+    expect(testStatistics(results).hardestQuestions).toEqual([
       { questionId: 4, correctRate: 0 },
       { questionId: 2, correctRate: 25 },
       { questionId: 3, correctRate: 50 },
       { questionId: 1, correctRate: 100 },
     ]);
+  });
+});
+
+describe('TestStatisticsBuilder', () => {
+  it('counts a student without a percentage as an attempt but not as a score', () => {
+    const stats = testStatistics([
+      { scorePercentage: null, questionScores: [{ questionId: 9, earned: 0, possible: 0 }] },
+      { scorePercentage: 30, questionScores: [{ questionId: 9, earned: 1, possible: 4 }] },
+    ]);
+    expect(stats).toMatchObject({ attempts: 2, mean: 30, median: 30, min: 30, max: 30 });
+    expect(stats.hardestQuestions).toEqual([{ questionId: 9, correctRate: 25 }]);
+  });
+
+  it('gives the same statistics whatever order the results arrive in', () => {
+    const results = [55, 10, 100, 72.5, 31].map((p, i) => ({
+      scorePercentage: p,
+      questionScores: [{ questionId: 1 + (i % 2), earned: i, possible: 5 }],
+    }));
+    expect(testStatistics([...results].reverse())).toEqual(testStatistics(results));
   });
 });
 

@@ -1,13 +1,11 @@
-/** Analytics (one per user and test) and test assignments (one per student and test). */
+/** Test assignments (one per student and test). */
 import { trusted } from 'mongoose';
 import {
-  type AnalyticsDoc,
-  AnalyticsModel,
   sequences,
   type TestAssignmentDoc,
   TestAssignmentModel,
 } from '../../../shared/mongo-schema';
-import type { Analytics, TestAssignment } from '../../../shared/schema';
+import type { TestAssignment } from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
 import type { IStorage } from '../storage';
 import { nextId } from './counters';
@@ -15,18 +13,6 @@ import { pick } from './guards';
 import { updateOrInsert } from './upsert';
 
 const NO_ID = { _id: 0 } as const;
-
-export function toAnalytics(doc: AnalyticsDoc): Analytics {
-  return {
-    id: doc.id,
-    userId: doc.userId,
-    testId: doc.testId,
-    weakTopics: doc.weakTopics,
-    strongTopics: doc.strongTopics,
-    recommendedResources: doc.recommendedResources,
-    insightDate: doc.insightDate,
-  };
-}
 
 export function toTestAssignment(doc: TestAssignmentDoc): TestAssignment {
   return {
@@ -43,9 +29,6 @@ export function toTestAssignment(doc: TestAssignmentDoc): TestAssignment {
 
 type AssignmentStore = Pick<
   IStorage,
-  | 'upsertAnalytics'
-  | 'getAnalyticsByUser'
-  | 'getAnalyticsByTest'
   | 'upsertTestAssignment'
   | 'getTestAssignment'
   | 'getTestAssignments'
@@ -61,45 +44,6 @@ const options = {
 } as const;
 
 export const assignmentStore: AssignmentStore = {
-  upsertAnalytics: (analytics) =>
-    withMongo(() => {
-      const { userId, testId } = analytics;
-      const fields = {
-        weakTopics: analytics.weakTopics,
-        strongTopics: analytics.strongTopics,
-        recommendedResources: analytics.recommendedResources,
-        insightDate: analytics.insightDate ?? new Date(),
-      };
-      return updateOrInsert(
-        async () => {
-          const doc = await AnalyticsModel.findOneAndUpdate(
-            { userId, testId },
-            { $set: fields },
-            options,
-          );
-          return doc ? toAnalytics(doc) : undefined;
-        },
-        async () => {
-          const id = await nextId(sequences.analytics);
-          return toAnalytics(
-            (await AnalyticsModel.create({ id, userId, testId, ...fields })).toObject(),
-          );
-        },
-      );
-    }),
-
-  getAnalyticsByUser: (userId) =>
-    withMongo(async () =>
-      (await AnalyticsModel.find({ userId }, NO_ID).sort({ insightDate: -1, id: -1 }).lean()).map(
-        toAnalytics,
-      ),
-    ),
-
-  getAnalyticsByTest: (testId) =>
-    withMongo(async () =>
-      (await AnalyticsModel.find({ testId }, NO_ID).sort({ userId: 1 }).lean()).map(toAnalytics),
-    ),
-
   upsertTestAssignment: ({ testId, studentId, assignedBy, dueDate }) =>
     withMongo(() =>
       updateOrInsert(

@@ -140,7 +140,7 @@ export const attemptStore: AttemptStore = {
         // step on MongoDB (a status that moved meanwhile matches nothing).
         const doc = await TestAttemptModel.findOneAndUpdate(
           { id, ...(change.from ? { status: trusted({ $in: change.from }) } : {}) },
-          { $set: set },
+          { $set: { ...set, resultChangedAt: new Date() }, $inc: { resultRevision: 1 } },
           { returnDocument: 'after', lean: true, runValidators: true },
         );
         if (!doc && change.from) throw notInExpectedState();
@@ -203,6 +203,13 @@ export const attemptStore: AttemptStore = {
         { $set: pick(change, ANSWER_CHANGE_FIELDS) },
         { returnDocument: 'after', lean: true, runValidators: true },
       );
-      return doc ? toAnswer(doc) : undefined;
+      if (!doc) return undefined;
+      // After the answer, never before: compute-analytics reads an attempt, then its answers, so a
+      // revision it has seen can never hide an answer change that comes after it.
+      await TestAttemptModel.updateOne(
+        { id: doc.attemptId },
+        { $set: { resultChangedAt: new Date() }, $inc: { resultRevision: 1 } },
+      );
+      return toAnswer(doc);
     }),
 };

@@ -1,5 +1,6 @@
 /** The MongoDB implementation of IStorage, assembled from one module per area. */
 import type { IStorage } from '../storage';
+import { analyticsStore } from './analytics';
 import { assignmentStore } from './assignments';
 import { attemptStore } from './attempts';
 import { channelStore } from './channels';
@@ -11,5 +12,6 @@ export const mongoStorage: IStorage = {
   ...testStore,
   ...attemptStore,
   ...assignmentStore,
+  ...analyticsStore,
   ...channelStore,
 };

@@ -1,0 +1,365 @@
+/**
+ * Analytics in MongoDB: the compute-analytics job's store and the read side of the routes.
+ *
+ * Every write is keyed by `_id` alone, the one filter FerretDB 1.x (the local engine) serves from
+ * an index, and is a `$max` of an embedded document whose first fields are (attemptId, revision)
+ * for a student's figures and (version) for a test's statistics. MongoDB compares embedded
+ * documents field by field, so the stored figures are those of the newest attempt's newest
+ * revision whatever order the writes arrive in: a re-run, a resumed run and two concurrent runs
+ * all commute, with no read-then-write to race. (`$max` on one document is atomic on MongoDB;
+ * FerretDB 1.x runs updates as a read then a write, so there concurrent runs are only as safe as
+ * the engine.)
+ */
+import { type mongo, type QueryFilter, trusted } from 'mongoose';
+import {
+  type AnalyticsDoc,
+  AnalyticsModel,
+  AnswerModel,
+  type JobStateDoc,
+  JobStateModel,
+  QuestionModel,
+  type StudentFiguresDoc,
+  type TestAttemptDoc,
+  TestAttemptModel,
+  TestModel,
+  type TestStatisticsDoc,
+  TestStatisticsModel,
+} from '../../../shared/mongo-schema';
+import type { Analytics, AttemptStatus, TestStatistics } from '../../../shared/schema';
+import { withMongo } from '../../db/mongo';
+import type {
+  AnalyticsJobStore,
+  AnalyticsWatermark,
+  FinishedAttempt,
+  StudentFigures,
+  TestFacts,
+} from '../analytics-job-store';
+import type { IStorage } from '../storage';
+import { isDuplicateKey } from './duplicate-key';
+
+const JOB_ID = 'compute-analytics';
+const FINISHED: AttemptStatus[] = ['completed', 'evaluated'];
+const NO_ID = { _id: 0 } as const;
+/** Retries of upserts that lost an insert race (the second try finds the winner's document). */
+const UPSERT_RETRIES = 3;
+
+export function analyticsKey(userId: number, testId: number): string {
+  return `${userId}:${testId}`;
+}
+
+export function toAnalytics(
+  doc: Pick<AnalyticsDoc, 'id' | 'userId' | 'testId' | 'current'>,
+): Analytics {
+  const { current } = doc;
+  return {
+    id: doc.id,
+    userId: doc.userId,
+    testId: doc.testId,
+    attemptId: current.attemptId,
+    scorePercentage: current.scorePercentage,
+    topicAccuracy: Object.fromEntries(current.topicAccuracy.map((t) => [t.topic, t.accuracy])),
+    weakTopics: current.weakTopics,
+    strongTopics: current.strongTopics,
+    recommendedResources: current.recommendedResources,
+    insightDate: current.insightDate,
+  };
+}
+
+/** The stored form; key order matters to `$max` (attemptId, then revision, decide). */
+function toFiguresDoc(figures: StudentFigures): StudentFiguresDoc {
+  return {
+    attemptId: figures.attemptId,
+    revision: figures.revision,
+    insightDate: figures.insightDate,
+    scorePercentage: figures.scorePercentage,
+    topicAccuracy: Object.entries(figures.topicAccuracy).map(([topic, accuracy]) => ({
+      topic,
+      accuracy,
+    })),
+    weakTopics: figures.weakTopics,
+    strongTopics: figures.strongTopics,
+    recommendedResources: figures.recommendedResources,
+    questionScores: figures.questionScores.map((q) => ({
+      questionId: q.questionId,
+      earned: q.earned,
+      possible: q.possible,
+    })),
+  };
+}
+
+/**
+ * Upserts in one round trip. Two upserts of a new `_id` at once can both try the insert; the loser
+ * gets a duplicate key, and its retry is an ordinary update of the winner's document.
+ */
+async function bulkUpsert<T extends mongo.Document>(
+  model: { collection: unknown },
+  ops: mongo.AnyBulkWriteOperation<T>[],
+): Promise<void> {
+  const collection = model.collection as mongo.Collection<T>;
+  let pending = ops;
+  for (let attempt = 1; pending.length > 0; attempt += 1) {
+    try {
+      await collection.bulkWrite(pending, { ordered: false });
+      return;
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: { index: number; code?: number }[] })
+        .writeErrors;
+      const lostRaces =
+        isDuplicateKey(error) && Array.isArray(writeErrors)
+          ? writeErrors.filter((e) => e.code === 11000 || e.code === 1)
+          : [];
+      if (attempt >= UPSERT_RETRIES || lostRaces.length !== writeErrors?.length) throw error;
+      pending = lostRaces.map((e) => pending[e.index] as mongo.AnyBulkWriteOperation<T>);
+    }
+  }
+}
+
+/** A Mongoose cursor as an async iterable whose every round trip fails like the other calls. */
+async function* streamed<T>(cursor: {
+  next(): Promise<T | null>;
+  close(): Promise<unknown>;
+}): AsyncGenerator<T> {
+  try {
+    for (;;) {
+      const doc = await withMongo(() => cursor.next());
+      if (doc === null) return;
+      yield doc;
+    }
+  } finally {
+    await cursor.close().catch(() => undefined); // closing is best effort; the server times it out
+  }
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
+interface AttemptRow {
+  id: number;
+  studentId: number;
+  testId: number;
+  score: number | null;
+  resultRevision?: number;
+  resultChangedAt: Date;
+}
+
+export const analyticsJobStore: AnalyticsJobStore = {
+  getWatermark: () =>
+    withMongo(async () => {
+      const state = await JobStateModel.findById(JOB_ID).lean();
+      return state?.watermark ?? null;
+    }),
+
+  advanceWatermark: (to) =>
+    withMongo(async () => {
+      // $max of {changedAt, attemptId}: the position only ever moves forward.
+      const watermark: AnalyticsWatermark = { changedAt: to.changedAt, attemptId: to.attemptId };
+      await bulkUpsert<JobStateDoc>(JobStateModel, [
+        { updateOne: { filter: { _id: JOB_ID }, update: { $max: { watermark } }, upsert: true } },
+      ]);
+    }),
+
+  async *finishedAttemptPages(after, until, pageSize) {
+    const position = after
+      ? {
+          $or: [
+            { resultChangedAt: trusted({ $gt: after.changedAt }) },
+            { resultChangedAt: after.changedAt, id: trusted({ $gt: after.attemptId }) },
+          ],
+        }
+      : {};
+    const filter: QueryFilter<TestAttemptDoc> = {
+      status: trusted({ $in: FINISHED }),
+      resultChangedAt: trusted({ $lte: until }),
+      ...position,
+    };
+    const cursor = TestAttemptModel.find(filter, {
+      _id: 0,
+      id: 1,
+      studentId: 1,
+      testId: 1,
+      score: 1,
+      resultRevision: 1,
+      resultChangedAt: 1,
+    })
+      .sort({ resultChangedAt: 1, id: 1 })
+      .batchSize(pageSize)
+      .lean<AttemptRow[]>()
+      .cursor();
+    let page: AttemptRow[] = [];
+    const withAnswers = async (rows: AttemptRow[]): Promise<FinishedAttempt[]> => {
+      // Read after the attempts: an answer graded since carries a higher revision (attempts.ts).
+      const answers = await withMongo(() =>
+        AnswerModel.find(
+          { attemptId: trusted({ $in: rows.map((r) => r.id) }) },
+          { _id: 0, attemptId: 1, questionId: 1, score: 1 },
+        ).lean(),
+      );
+      const byAttempt = groupBy(answers, (a) => a.attemptId);
+      return rows.map((r) => ({
+        id: r.id,
+        studentId: r.studentId,
+        testId: r.testId,
+        score: r.score ?? null,
+        revision: r.resultRevision ?? 0,
+        changedAt: r.resultChangedAt,
+        answers: (byAttempt.get(r.id) ?? []).map((a) => ({
+          questionId: a.questionId,
+          score: a.score ?? null,
+        })),
+      }));
+    };
+    for await (const row of streamed(cursor)) {
+      page.push(row as AttemptRow);
+      if (page.length >= pageSize) {
+        yield await withAnswers(page);
+        page = [];
+      }
+    }
+    if (page.length > 0) yield await withAnswers(page);
+  },
+
+  getTestFacts: (testIds) =>
+    withMongo(async () => {
+      const facts = new Map<number, TestFacts>();
+      if (testIds.length === 0) return facts;
+      const [tests, questions] = await Promise.all([
+        TestModel.find({ id: trusted({ $in: testIds }) }, { _id: 0, id: 1, totalMarks: 1 }).lean(),
+        QuestionModel.find(
+          { testId: trusted({ $in: testIds }) },
+          { _id: 0, id: 1, testId: 1, marks: 1, topic: 1, type: 1 },
+        ).lean(),
+      ]);
+      const byTest = groupBy(questions, (q) => q.testId);
+      for (const test of tests) {
+        facts.set(test.id, {
+          id: test.id,
+          totalMarks: test.totalMarks,
+          questions: (byTest.get(test.id) ?? []).map((q) => ({
+            id: q.id,
+            marks: q.marks,
+            topic: q.topic ?? null,
+            type: q.type,
+          })),
+        });
+      }
+      return facts;
+    }),
+
+  writeStudentFigures: (rows) =>
+    withMongo(() =>
+      bulkUpsert<AnalyticsDoc>(
+        AnalyticsModel,
+        rows.map(({ userId, testId, figures }) => ({
+          updateOne: {
+            filter: { _id: analyticsKey(userId, testId) },
+            update: {
+              $max: { current: toFiguresDoc(figures) },
+              // The first attempt's id names the row for good: attempt ids are unique and each
+              // belongs to one (student, test), so no two rows can share it (no counter needed).
+              $setOnInsert: { id: figures.attemptId, userId, testId },
+            },
+            upsert: true,
+          },
+        })),
+      ),
+    ),
+
+  markTestsDirty: (testIds) =>
+    withMongo(() =>
+      bulkUpsert<TestStatisticsDoc>(
+        TestStatisticsModel,
+        [...new Set(testIds)].map((testId) => ({
+          updateOne: {
+            filter: { _id: testId },
+            update: { $inc: { version: 1 }, $set: { dirty: true } },
+            upsert: true,
+          },
+        })),
+      ),
+    ),
+
+  dirtyTests: (limit) =>
+    withMongo(async () =>
+      (
+        await TestStatisticsModel.find({ dirty: true }, { _id: 1, version: 1 })
+          .sort({ _id: 1 })
+          .limit(limit)
+          .lean()
+      ).map((doc) => ({ testId: doc._id, version: doc.version })),
+    ),
+
+  async *studentResultsOfTests(testIds) {
+    const cursor = AnalyticsModel.find(
+      { testId: trusted({ $in: [...testIds] }) },
+      {
+        _id: 0,
+        testId: 1,
+        'current.scorePercentage': 1,
+        'current.questionScores': 1,
+        'current.insightDate': 1,
+      },
+    )
+      .batchSize(1000)
+      .lean<Pick<AnalyticsDoc, 'testId' | 'current'>[]>()
+      .cursor();
+    for await (const doc of streamed(cursor)) {
+      const { testId, current } = doc as Pick<AnalyticsDoc, 'testId' | 'current'>;
+      yield {
+        testId,
+        scorePercentage: current.scorePercentage,
+        questionScores: current.questionScores,
+        insightDate: current.insightDate,
+      };
+    }
+  },
+
+  writeTestStatistics: (version, { testId, ...statistics }) =>
+    withMongo(async () => {
+      const stats = { version, ...statistics };
+      await bulkUpsert<TestStatisticsDoc>(TestStatisticsModel, [
+        { updateOne: { filter: { _id: testId }, update: { $max: { stats } }, upsert: true } },
+      ]);
+      // Still dirty if a row changed after `version` was read: that change bumped the version.
+      await (
+        TestStatisticsModel.collection as unknown as mongo.Collection<TestStatisticsDoc>
+      ).updateOne({ _id: testId, version }, { $set: { dirty: false } });
+    }),
+};
+
+type AnalyticsReads = Pick<
+  IStorage,
+  'getAnalyticsByUser' | 'getAnalyticsByTest' | 'getTestStatistics'
+>;
+
+export const analyticsStore: AnalyticsReads = {
+  getAnalyticsByUser: (userId) =>
+    withMongo(async () =>
+      (
+        await AnalyticsModel.find({ userId }, NO_ID)
+          .sort({ 'current.insightDate': -1, id: -1 })
+          .lean<AnalyticsDoc[]>()
+      ).map(toAnalytics),
+    ),
+
+  getAnalyticsByTest: (testId) =>
+    withMongo(async () =>
+      (await AnalyticsModel.find({ testId }, NO_ID).sort({ userId: 1 }).lean<AnalyticsDoc[]>()).map(
+        toAnalytics,
+      ),
+    ),
+
+  getTestStatistics: (testId) =>
+    withMongo(async () => {
+      const doc = await TestStatisticsModel.findById(testId).lean();
+      if (!doc?.stats) return undefined;
+      const { version: _version, ...stats } = doc.stats;
+      return { testId, ...stats } satisfies TestStatistics;
+    }),
+};
