@@ -119,6 +119,8 @@ const rawSchema = z.object({
   LOGIN_MAX_FAILURES_PER_USERNAME: integer(1, 1_000, 5),
   LOGIN_MAX_FAILURES_PER_IP: integer(1, 10_000, 30),
   LOGIN_THROTTLE_WINDOW_MINUTES: integer(1, 24 * 60, 15),
+  // compute-analytics reads only results older than this (see lib/analytics/compute-job).
+  ANALYTICS_SETTLE_SECONDS: integer(0, 3_600, 60),
   // serverless-offline sets IS_OFFLINE; then a session cookie may go over plain http to localhost.
   IS_OFFLINE: z.preprocess(blankToUndefined, z.enum(['true', 'false']).optional()),
   // log2 of scrypt's N. 17 is OWASP's minimum; tests lower it to stay fast (it is stored per hash).
@@ -158,6 +160,7 @@ export interface Config {
     idempotencyTable: string;
   };
   http: { maxBodyBytes: number };
+  analytics: { settleMs: number };
   auth: {
     passwordHashLogN: number;
     /** undefined: nobody can register as a teacher. */
@@ -281,6 +284,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       idempotencyTable: raw.IDEMPOTENCY_TABLE,
     },
     http: { maxBodyBytes: raw.HTTP_MAX_BODY_BYTES },
+    analytics: { settleMs: raw.ANALYTICS_SETTLE_SECONDS * 1000 },
     auth: {
       passwordHashLogN: raw.PASSWORD_HASH_LOG_N,
       ...(raw.TEACHER_SIGNUP_CODE ? { teacherSignupCode: raw.TEACHER_SIGNUP_CODE } : {}),

@@ -5,6 +5,7 @@
  */
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { computeAnalytics } from '../../lib/analytics/compute-job';
+import { config } from '../../lib/config';
 import { logger } from '../../lib/logger';
 import { analyticsJobStore } from '../../lib/storage';
 
@@ -18,6 +19,7 @@ export async function handler(_event: ScheduledEvent | Record<string, unknown>, 
   const remaining = context?.getRemainingTimeInMillis?.bind(context);
   const summary = await computeAnalytics({
     store: analyticsJobStore,
+    settleMs: config().analytics.settleMs,
     shouldStop: () => (remaining ? remaining() < RESERVE_MS : false),
   });
   logger.info('compute-analytics', { requestId: context?.awsRequestId, ...summary });

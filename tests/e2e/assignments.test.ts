@@ -1,21 +1,8 @@
 /** Test assignments through serverless-offline, with who-may-do-what for each route. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Client, newUser, uniqueName } from '../helpers/http-client';
-import { E2E_TEACHER_CODE } from '../setup/offline';
+import { type Actor, actor, type Row, teacherAccount } from '../helpers/actors';
+import { uniqueName } from '../helpers/http-client';
 
-interface Actor {
-  client: Client;
-  id: number;
-}
-type Row = Record<string, unknown>;
-
-async function actor(extra: Row = {}): Promise<Actor> {
-  const client = new Client();
-  const reply = await client.post('/api/auth/register', newUser(extra));
-  expect(reply.status).toBe(201);
-  return { client, id: (reply.body as { id: number }).id };
-}
-const teacherAccount = () => actor({ role: 'teacher', teacherCode: E2E_TEACHER_CODE });
 const patch = (a: Actor, path: string, body: unknown) => a.client.request('PATCH', path, body);
 
 const className = uniqueName('c').slice(0, 20);

@@ -256,6 +256,15 @@ describe('compute-analytics', () => {
 
     beforeEach(forgetDerived);
 
+    it("lists a student's analytics newest result first", async () => {
+      await run();
+      const listed = await storage.getAnalyticsByUser(200);
+      // Tests were taken in creation order, so the newest result is the last test's.
+      expect(listed.map((r) => r.testId)).toEqual([...testIds].reverse());
+      const dates = listed.map((r) => r.insightDate.getTime());
+      expect(dates).toEqual([...dates].sort((a, b) => b - a));
+    });
+
     it('resumes after a run that stopped early (time up) and ends where one run ends', async () => {
       let pages = 0;
       const stopped = await run({ pageSize: 4, shouldStop: () => pages++ >= 2 });

@@ -71,6 +71,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
         PASSWORD_HASH_LOG_N: '10',
         // Every e2e request comes from 127.0.0.1: the per-address limit is tested in-process.
         LOGIN_MAX_FAILURES_PER_IP: '10000',
+        // The e2e tests run compute-analytics right after finishing attempts.
+        ANALYTICS_SETTLE_SECONDS: '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group, so teardown stops its workers too
@@ -90,6 +92,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw new Error(`${(error as Error).message}\n${output.join('').slice(-4000)}`);
   }
   project.provide('offlineUrl', baseUrl);
+  project.provide('offlineLambdaUrl', `http://127.0.0.1:${lambdaPort}`);
   return async () => {
     if (child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));

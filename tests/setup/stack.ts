@@ -6,6 +6,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     stackEnv: Record<string, string>;
     offlineUrl: string;
+    /** serverless-offline's Lambda Invoke API (scheduled functions are run through it). */
+    offlineLambdaUrl: string;
   }
 }
 

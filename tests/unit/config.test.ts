@@ -54,6 +54,7 @@ describe('parseConfig: minimal environment and defaults', () => {
         idempotencyTable: BASE.IDEMPOTENCY_TABLE,
       },
       http: { maxBodyBytes: 102_400 },
+      analytics: { settleMs: 60_000 },
       auth: {
         passwordHashLogN: 17,
         sessionIdleMs: 30 * 60_000,
@@ -118,6 +119,7 @@ describe('parseConfig: minimal environment and defaults', () => {
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:8005',
       DYNAMODB_TIMEOUT_MS: '1500',
       HTTP_MAX_BODY_BYTES: '2048',
+      ANALYTICS_SETTLE_SECONDS: '0',
     });
     expect(parsed.stage).toBe('prod');
     expect(parsed.logLevel).toBe('debug');
@@ -135,6 +137,7 @@ describe('parseConfig: minimal environment and defaults', () => {
       idempotencyTable: BASE.IDEMPOTENCY_TABLE,
     });
     expect(parsed.http.maxBodyBytes).toBe(2048);
+    expect(parsed.analytics.settleMs).toBe(0);
   });
 
   it('accepts mongodb+srv URLs and trims the URL', () => {
@@ -224,6 +227,8 @@ describe('parseConfig: missing and malformed variables', () => {
     ['HTTP_MAX_BODY_BYTES', '1023'],
     ['HTTP_MAX_BODY_BYTES', String(6 * 1024 * 1024 + 1)],
     ['HTTP_MAX_BODY_BYTES', 'lots'],
+    ['ANALYTICS_SETTLE_SECONDS', '-1'],
+    ['ANALYTICS_SETTLE_SECONDS', '3601'],
   ])('rejects %s=%j naming the variable', (variable, value) => {
     const error = configError({ [variable]: value });
     expectNames(error, variable);
