@@ -6,6 +6,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { computeAnalytics } from '../../lib/analytics/compute-job';
 import { config } from '../../lib/config';
+import { closeMongoAfterLocalInvoke } from '../../lib/db/mongo';
 import { logger } from '../../lib/logger';
 import { analyticsJobStore } from '../../lib/storage';
 
@@ -23,5 +24,6 @@ export async function handler(_event: ScheduledEvent | Record<string, unknown>, 
     shouldStop: () => (remaining ? remaining() < RESERVE_MS : false),
   });
   logger.info('compute-analytics', { requestId: context?.awsRequestId, ...summary });
+  await closeMongoAfterLocalInvoke();
   return summary;
 }

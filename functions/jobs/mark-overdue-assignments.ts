@@ -3,6 +3,7 @@
  * overdue, in one bulk update. Idempotent: a second run, or two at once, change nothing more.
  */
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { closeMongoAfterLocalInvoke } from '../../lib/db/mongo';
 import { logger } from '../../lib/logger';
 import { storage } from '../../lib/storage';
 
@@ -15,5 +16,6 @@ export async function handler(_event: ScheduledEvent | Record<string, unknown>, 
     updated,
     durationMs,
   });
+  await closeMongoAfterLocalInvoke();
   return { updated, durationMs };
 }

@@ -96,3 +96,12 @@ export async function closeMongo(): Promise<void> {
   connecting = undefined;
   if (pending) await mongoose.disconnect();
 }
+
+/**
+ * `serverless invoke local` (which sets IS_LOCAL) runs one invocation in a process that exits
+ * only once nothing holds its event loop; a Lambda instead keeps the connection for the next
+ * invocation. Scheduled jobs call this last so the local command returns.
+ */
+export async function closeMongoAfterLocalInvoke(): Promise<void> {
+  if (process.env.IS_LOCAL === 'true') await closeMongo();
+}

@@ -2,6 +2,7 @@
  * The compute-analytics job against the real engine: what it writes, and that re-runs, incremental
  * runs, resumed runs and concurrent runs all end where one complete run ends.
  */
+import mongoose from 'mongoose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/jobs/compute-analytics';
 import { type ComputeAnalyticsOptions, computeAnalytics } from '../../lib/analytics/compute-job';
@@ -303,6 +304,18 @@ describe('compute-analytics', () => {
       await run();
       expect(await derived(testIds)).toEqual(oneRun);
     });
+  });
+
+  it('closes its connection when run by serverless invoke local, so that command exits', async () => {
+    process.env.IS_LOCAL = 'true';
+    try {
+      await handler({}, { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'r2' } as never);
+      expect(mongoose.connection.readyState).toBe(mongoose.ConnectionStates.disconnected);
+    } finally {
+      delete process.env.IS_LOCAL;
+    }
+    // The next call connects again, as a new invocation would.
+    expect(await storage.getAnalyticsByUser(1)).toEqual([]);
   });
 
   describe('newest-wins writes', () => {
