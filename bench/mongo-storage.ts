@@ -14,6 +14,7 @@ import { closeMongo, withMongo } from '../lib/db/mongo';
 import { nextId } from '../lib/storage/mongo/counters';
 import { syncIndexesAt } from '../lib/storage/mongo/indexes';
 import { startStack } from '../scripts/stack';
+import { withDatabase } from '../scripts/stack/mongo-url';
 import { QuestionModel, UserModel } from '../shared/mongo-schema';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
@@ -57,7 +58,7 @@ function userDoc(id: number) {
 async function main(): Promise<void> {
   const env = await startStack({ only: ['mongo'] });
   const database = `bench_${Date.now()}`;
-  process.env.MONGODB_URL = env.MONGODB_URL?.replace(/\/[^/?]*(\?|$)/, `/${database}$1`);
+  process.env.MONGODB_URL = withDatabase(env.MONGODB_URL as string, database);
   process.env.SESSIONS_TABLE = 'bench-sessions';
   process.env.WORKER_LEASES_TABLE = 'bench-leases';
   process.env.IDEMPOTENCY_TABLE = 'bench-idempotency';

@@ -271,7 +271,7 @@ const analyticsSchema = new Schema<AnalyticsDoc>(
 );
 analyticsSchema.index({ id: 1 }, { unique: true });
 analyticsSchema.index({ userId: 1, 'current.insightDate': -1 });
-analyticsSchema.index({ testId: 1 });
+analyticsSchema.index({ testId: 1, userId: 1 });
 export const AnalyticsModel = define('Analytics', analyticsSchema, 'analytics');
 
 /** Class statistics of a test, and whether new results wait to be counted. */

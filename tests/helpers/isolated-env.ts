@@ -7,14 +7,8 @@ import { inject } from 'vitest';
 import { resetConfig } from '../../lib/config';
 import { syncIndexesAt } from '../../lib/storage/mongo/indexes';
 import { migrateWith } from '../../scripts/stack';
+import { withDatabase } from '../../scripts/stack/mongo-url';
 import { ensureTables, serverlessTables } from '../../scripts/stack/tables';
-
-/** Replaces the database name in a MongoDB URL (single- or multi-host, with or without options). */
-export function withDatabase(url: string, database: string): string {
-  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?(\?.*)?$/.exec(url);
-  if (!match) throw new Error(`not a MongoDB URL: ${url}`);
-  return `${match[1]}/${database}${match[2] ?? ''}`;
-}
 
 export interface IsolatedEnv {
   id: string;

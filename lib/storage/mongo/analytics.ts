@@ -10,7 +10,7 @@
  * FerretDB 1.x runs updates as a read then a write, so there concurrent runs are only as safe as
  * the engine.)
  */
-import { type mongo, type QueryFilter, trusted } from 'mongoose';
+import { type mongo, trusted } from 'mongoose';
 import {
   type AnalyticsDoc,
   AnalyticsModel,
@@ -30,18 +30,20 @@ import { withMongo } from '../../db/mongo';
 import type {
   AnalyticsJobStore,
   AnalyticsWatermark,
-  FinishedAttempt,
   StudentFigures,
   TestFacts,
 } from '../analytics-job-store';
 import type { IStorage } from '../storage';
 import { isDuplicateKey } from './duplicate-key';
+import { keysetPages } from './keyset';
 
 const JOB_ID = 'compute-analytics';
 const FINISHED: AttemptStatus[] = ['completed', 'evaluated'];
 const NO_ID = { _id: 0 } as const;
 /** Retries of upserts that lost an insert race (the second try finds the winner's document). */
 const UPSERT_RETRIES = 3;
+/** Student rows read per query when computing class statistics. */
+const RESULTS_PAGE_SIZE = 1_000;
 
 export function analyticsKey(userId: number, testId: number): string {
   return `${userId}:${testId}`;
@@ -114,19 +116,24 @@ async function bulkUpsert<T extends mongo.Document>(
   }
 }
 
-/** A Mongoose cursor as an async iterable whose every round trip fails like the other calls. */
-async function* streamed<T>(cursor: {
-  next(): Promise<T | null>;
-  close(): Promise<unknown>;
-}): AsyncGenerator<T> {
+/**
+ * Inserts the documents whose `_id` is new in one unordered batch; returns those that were
+ * already there (a duplicate key), for the caller to update instead.
+ */
+async function insertNew<T extends { _id: unknown }>(
+  model: { collection: unknown },
+  docs: T[],
+): Promise<T[]> {
+  if (docs.length === 0) return [];
+  const collection = model.collection as mongo.Collection<mongo.Document>;
   try {
-    for (;;) {
-      const doc = await withMongo(() => cursor.next());
-      if (doc === null) return;
-      yield doc;
-    }
-  } finally {
-    await cursor.close().catch(() => undefined); // closing is best effort; the server times it out
+    await collection.insertMany(docs as mongo.OptionalId<mongo.Document>[], { ordered: false });
+    return [];
+  } catch (error) {
+    const writeErrors = (error as { writeErrors?: { index: number; code?: number }[] }).writeErrors;
+    if (!isDuplicateKey(error) || !Array.isArray(writeErrors)) throw error;
+    if (writeErrors.some((e) => e.code !== 11000 && e.code !== 1)) throw error;
+    return writeErrors.map((e) => docs[e.index] as T);
   }
 }
 
@@ -140,7 +147,7 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
   return groups;
 }
 
-interface AttemptRow {
+interface AttemptRow extends Record<string, unknown> {
   id: number;
   studentId: number;
   testId: number;
@@ -166,34 +173,23 @@ export const analyticsJobStore: AnalyticsJobStore = {
     }),
 
   async *finishedAttemptPages(after, until, pageSize) {
-    const position = after
-      ? {
-          $or: [
-            { resultChangedAt: trusted({ $gt: after.changedAt }) },
-            { resultChangedAt: after.changedAt, id: trusted({ $gt: after.attemptId }) },
-          ],
-        }
-      : {};
-    const filter: QueryFilter<TestAttemptDoc> = {
-      status: trusted({ $in: FINISHED }),
-      resultChangedAt: trusted({ $lte: until }),
-      ...position,
-    };
-    const cursor = TestAttemptModel.find(filter, {
-      _id: 0,
-      id: 1,
-      studentId: 1,
-      testId: 1,
-      score: 1,
-      resultRevision: 1,
-      resultChangedAt: 1,
-    })
-      .sort({ resultChangedAt: 1, id: 1 })
-      .batchSize(pageSize)
-      .lean<AttemptRow[]>()
-      .cursor();
-    let page: AttemptRow[] = [];
-    const withAnswers = async (rows: AttemptRow[]): Promise<FinishedAttempt[]> => {
+    const pages = keysetPages<TestAttemptDoc, AttemptRow>({
+      model: TestAttemptModel,
+      filter: { status: trusted({ $in: FINISHED }), resultChangedAt: trusted({ $lte: until }) },
+      keys: ['resultChangedAt', 'id'],
+      projection: {
+        _id: 0,
+        id: 1,
+        studentId: 1,
+        testId: 1,
+        score: 1,
+        resultRevision: 1,
+        resultChangedAt: 1,
+      },
+      pageSize,
+      after: after ? [after.changedAt, after.attemptId] : undefined,
+    });
+    for await (const rows of pages) {
       // Read after the attempts: an answer graded since carries a higher revision (attempts.ts).
       const answers = await withMongo(() =>
         AnswerModel.find(
@@ -202,7 +198,7 @@ export const analyticsJobStore: AnalyticsJobStore = {
         ).lean(),
       );
       const byAttempt = groupBy(answers, (a) => a.attemptId);
-      return rows.map((r) => ({
+      yield rows.map((r) => ({
         id: r.id,
         studentId: r.studentId,
         testId: r.testId,
@@ -214,15 +210,7 @@ export const analyticsJobStore: AnalyticsJobStore = {
           score: a.score ?? null,
         })),
       }));
-    };
-    for await (const row of streamed(cursor)) {
-      page.push(row as AttemptRow);
-      if (page.length >= pageSize) {
-        yield await withAnswers(page);
-        page = [];
-      }
     }
-    if (page.length > 0) yield await withAnswers(page);
   },
 
   getTestFacts: (testIds) =>
@@ -253,23 +241,30 @@ export const analyticsJobStore: AnalyticsJobStore = {
     }),
 
   writeStudentFigures: (rows) =>
-    withMongo(() =>
-      bulkUpsert<AnalyticsDoc>(
+    withMongo(async () => {
+      const docs: AnalyticsDoc[] = rows.map(({ userId, testId, figures }) => ({
+        _id: analyticsKey(userId, testId),
+        // The first attempt's id names the row for good: attempt ids are unique and each belongs
+        // to one (student, test), so no two rows can share it (no counter needed).
+        id: figures.attemptId,
+        userId,
+        testId,
+        current: toFiguresDoc(figures),
+      }));
+      // New rows go in with one batched insert (an upsert per row costs a transaction each on
+      // FerretDB); only rows that exist already take the `$max` update.
+      const existing = await insertNew(AnalyticsModel, docs);
+      await bulkUpsert<AnalyticsDoc>(
         AnalyticsModel,
-        rows.map(({ userId, testId, figures }) => ({
+        existing.map(({ _id, current, ...identity }) => ({
           updateOne: {
-            filter: { _id: analyticsKey(userId, testId) },
-            update: {
-              $max: { current: toFiguresDoc(figures) },
-              // The first attempt's id names the row for good: attempt ids are unique and each
-              // belongs to one (student, test), so no two rows can share it (no counter needed).
-              $setOnInsert: { id: figures.attemptId, userId, testId },
-            },
+            filter: { _id },
+            update: { $max: { current }, $setOnInsert: identity },
             upsert: true,
           },
         })),
-      ),
-    ),
+      );
+    }),
 
   markTestsDirty: (testIds) =>
     withMongo(() =>
@@ -296,27 +291,30 @@ export const analyticsJobStore: AnalyticsJobStore = {
     ),
 
   async *studentResultsOfTests(testIds) {
-    const cursor = AnalyticsModel.find(
-      { testId: trusted({ $in: [...testIds] }) },
-      {
+    type ResultRow = Pick<AnalyticsDoc, 'testId' | 'userId' | 'current'>;
+    const pages = keysetPages<AnalyticsDoc, ResultRow>({
+      model: AnalyticsModel,
+      filter: { testId: trusted({ $in: [...testIds] }) },
+      keys: ['testId', 'userId'],
+      projection: {
         _id: 0,
         testId: 1,
+        userId: 1,
         'current.scorePercentage': 1,
         'current.questionScores': 1,
         'current.insightDate': 1,
       },
-    )
-      .batchSize(1000)
-      .lean<Pick<AnalyticsDoc, 'testId' | 'current'>[]>()
-      .cursor();
-    for await (const doc of streamed(cursor)) {
-      const { testId, current } = doc as Pick<AnalyticsDoc, 'testId' | 'current'>;
-      yield {
-        testId,
-        scorePercentage: current.scorePercentage,
-        questionScores: current.questionScores,
-        insightDate: current.insightDate,
-      };
+      pageSize: RESULTS_PAGE_SIZE,
+    });
+    for await (const rows of pages) {
+      for (const { testId, current } of rows) {
+        yield {
+          testId,
+          scorePercentage: current.scorePercentage,
+          questionScores: current.questionScores,
+          insightDate: current.insightDate,
+        };
+      }
     }
   },
 

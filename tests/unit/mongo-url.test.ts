@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withDatabase } from '../helpers/isolated-env';
+import { withDatabase } from '../../scripts/stack/mongo-url';
 
 describe('withDatabase', () => {
   it('replaces the database of a single-host URL', () => {
