@@ -83,6 +83,9 @@ const rawSchema = z.object({
   MONGODB_URL: mongoUrl,
   MONGODB_MAX_POOL_SIZE: integer(1, 100, 2),
   MONGODB_SERVER_SELECTION_TIMEOUT_MS: integer(100, 30_000, 2_500),
+  // Longest wait for one operation's answer. 10 s keeps a request inside the API's 30 s; scripts
+  // and benchmarks on a slow engine (FerretDB scans) may raise it.
+  MONGODB_SOCKET_TIMEOUT_MS: integer(1_000, 600_000, 10_000),
 
   CASSANDRA_CONTACT_POINTS: contactPoints,
   CASSANDRA_LOCAL_DC: optionalText,
@@ -148,7 +151,12 @@ export type CassandraConfig =
 export interface Config {
   stage: string;
   logLevel: RawConfig['LOG_LEVEL'];
-  mongo: { url: string; maxPoolSize: number; serverSelectionTimeoutMs: number };
+  mongo: {
+    url: string;
+    maxPoolSize: number;
+    serverSelectionTimeoutMs: number;
+    socketTimeoutMs: number;
+  };
   /** undefined: no Cassandra configured, messages are stored in MongoDB. */
   cassandra?: CassandraConfig & { connectTimeoutMs: number; readTimeoutMs: number };
   dynamo: {
@@ -265,6 +273,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       url: raw.MONGODB_URL,
       maxPoolSize: raw.MONGODB_MAX_POOL_SIZE,
       serverSelectionTimeoutMs: raw.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
+      socketTimeoutMs: raw.MONGODB_SOCKET_TIMEOUT_MS,
     },
     ...(cassandra
       ? {

@@ -33,7 +33,9 @@ export interface ComputeAnalyticsOptions {
   store: AnalyticsJobStore;
   now?: () => Date;
   settleMs?: number;
+  /** Attempts, and stored rows, read per query: what bounds the run's memory. */
   pageSize?: number;
+  /** Tests whose statistics are computed together (one query for all their rows). */
   testsPerPass?: number;
   /** Asked before each page and each group of tests; true ends the run there (time is up). */
   shouldStop?: () => boolean;
@@ -128,7 +130,10 @@ export async function computeAnalytics(
     const builders = new Map(
       group.map((d) => [d.testId, { builder: new TestStatisticsBuilder(), asOf: 0 }]),
     );
-    for await (const result of store.studentResultsOfTests(group.map((d) => d.testId))) {
+    for await (const result of store.studentResultsOfTests(
+      group.map((d) => d.testId),
+      pageSize,
+    )) {
       const entry = builders.get(result.testId);
       if (!entry) continue;
       entry.builder.add(result);

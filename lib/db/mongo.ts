@@ -18,15 +18,13 @@ mongoose.set('strictQuery', true);
 
 /** Sockets idle longer than this are closed: NAT gateways silently drop flows idle > 350 s. */
 const MAX_IDLE_MS = 60_000;
-/** A single operation on an established socket never waits longer than this (API timeout is 30 s). */
-const SOCKET_TIMEOUT_MS = 10_000;
 
 let connecting: Promise<Mongoose> | undefined;
 
 /** Returns the connected Mongoose instance, connecting on first use. Rejects with DatabaseUnavailableError. */
 export function getMongo(): Promise<Mongoose> {
   if (!connecting) {
-    const { url, maxPoolSize, serverSelectionTimeoutMs } = config().mongo;
+    const { url, maxPoolSize, serverSelectionTimeoutMs, socketTimeoutMs } = config().mongo;
     connecting = mongoose
       .connect(url, {
         bufferCommands: false,
@@ -34,7 +32,8 @@ export function getMongo(): Promise<Mongoose> {
         autoCreate: false,
         serverSelectionTimeoutMS: serverSelectionTimeoutMs,
         connectTimeoutMS: serverSelectionTimeoutMs,
-        socketTimeoutMS: SOCKET_TIMEOUT_MS,
+        // A single operation on an established socket never waits longer (API timeout is 30 s).
+        socketTimeoutMS: socketTimeoutMs,
         maxPoolSize,
         minPoolSize: 0,
         maxIdleTimeMS: MAX_IDLE_MS,

@@ -81,8 +81,11 @@ export interface AnalyticsJobStore {
   markTestsDirty(testIds: readonly number[]): Promise<void>;
   /** Up to `limit` tests waiting for their statistics, with the version to compute. */
   dirtyTests(limit: number): Promise<{ testId: number; version: number }[]>;
-  /** The stored rows of these tests, streamed (a big class is never held whole). */
-  studentResultsOfTests(testIds: readonly number[]): AsyncIterable<StoredStudentResult>;
+  /** The stored rows of these tests, read `pageSize` at a time (a big class is never held whole). */
+  studentResultsOfTests(
+    testIds: readonly number[],
+    pageSize: number,
+  ): AsyncIterable<StoredStudentResult>;
   /**
    * Stores statistics computed at `version` unless newer ones are stored, and clears the dirty
    * mark if no row changed since `version` was read.

@@ -45,7 +45,12 @@ describe('parseConfig: minimal environment and defaults', () => {
     expect(parsed).toEqual({
       stage: 'dev',
       logLevel: 'info',
-      mongo: { url: BASE.MONGODB_URL, maxPoolSize: 2, serverSelectionTimeoutMs: 2500 },
+      mongo: {
+        url: BASE.MONGODB_URL,
+        maxPoolSize: 2,
+        serverSelectionTimeoutMs: 2500,
+        socketTimeoutMs: 10_000,
+      },
       dynamo: {
         region: 'us-east-1',
         timeoutMs: 2000,
@@ -115,6 +120,7 @@ describe('parseConfig: minimal environment and defaults', () => {
       LOG_LEVEL: 'debug',
       MONGODB_MAX_POOL_SIZE: '10',
       MONGODB_SERVER_SELECTION_TIMEOUT_MS: '5000',
+      MONGODB_SOCKET_TIMEOUT_MS: '60000',
       AWS_REGION: 'eu-west-1',
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:8005',
       DYNAMODB_TIMEOUT_MS: '1500',
@@ -127,6 +133,7 @@ describe('parseConfig: minimal environment and defaults', () => {
       url: BASE.MONGODB_URL,
       maxPoolSize: 10,
       serverSelectionTimeoutMs: 5000,
+      socketTimeoutMs: 60_000,
     });
     expect(parsed.dynamo).toEqual({
       region: 'eu-west-1',
@@ -218,6 +225,8 @@ describe('parseConfig: missing and malformed variables', () => {
     ['MONGODB_MAX_POOL_SIZE', '101'],
     ['MONGODB_SERVER_SELECTION_TIMEOUT_MS', 'soon'],
     ['MONGODB_SERVER_SELECTION_TIMEOUT_MS', '99'],
+    ['MONGODB_SOCKET_TIMEOUT_MS', '999'],
+    ['MONGODB_SOCKET_TIMEOUT_MS', '600001'],
     ['MONGODB_SERVER_SELECTION_TIMEOUT_MS', '30001'],
     ['CASSANDRA_CONNECT_TIMEOUT_MS', 'abc'],
     ['CASSANDRA_CONNECT_TIMEOUT_MS', '50'],

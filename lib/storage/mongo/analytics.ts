@@ -42,8 +42,6 @@ const FINISHED: AttemptStatus[] = ['completed', 'evaluated'];
 const NO_ID = { _id: 0 } as const;
 /** Retries of upserts that lost an insert race (the second try finds the winner's document). */
 const UPSERT_RETRIES = 3;
-/** Student rows read per query when computing class statistics. */
-const RESULTS_PAGE_SIZE = 1_000;
 
 export function analyticsKey(userId: number, testId: number): string {
   return `${userId}:${testId}`;
@@ -290,7 +288,7 @@ export const analyticsJobStore: AnalyticsJobStore = {
       ).map((doc) => ({ testId: doc._id, version: doc.version })),
     ),
 
-  async *studentResultsOfTests(testIds) {
+  async *studentResultsOfTests(testIds, pageSize) {
     type ResultRow = Pick<AnalyticsDoc, 'testId' | 'userId' | 'current'>;
     const pages = keysetPages<AnalyticsDoc, ResultRow>({
       model: AnalyticsModel,
@@ -304,7 +302,7 @@ export const analyticsJobStore: AnalyticsJobStore = {
         'current.questionScores': 1,
         'current.insightDate': 1,
       },
-      pageSize: RESULTS_PAGE_SIZE,
+      pageSize,
     });
     for await (const rows of pages) {
       for (const { testId, current } of rows) {
