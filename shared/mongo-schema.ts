@@ -277,7 +277,7 @@ export const AnalyticsModel = define('Analytics', analyticsSchema, 'analytics');
 /** Class statistics of a test, and whether new results wait to be counted. */
 export interface TestStatisticsDoc {
   _id: number;
-  /** Incremented each time a student's row of the test changes. */
+  /** Incremented each time the job writes rows of the test (after writing them). */
   version: number;
   /** True while `stats.version` may be older than `version`. */
   dirty: boolean;

@@ -300,7 +300,7 @@ export interface Answer {
 
 /** One student's analytics for one test, from their latest finished attempt at it. */
 export interface Analytics {
-  /** The id of the first attempt the row was computed from (unique: see lib/storage/mongo/analytics). */
+  /** The lowest id of the attempts the row was computed from (unique: lib/storage/mongo/analytics). */
   id: number;
   userId: number;
   testId: number;

@@ -27,7 +27,7 @@ export const DEFAULT_SETTLE_MS = 60_000;
 export const DEFAULT_PAGE_SIZE = 500;
 export const DEFAULT_TESTS_PER_PASS = 100;
 /** Test facts kept across pages of one run (a page usually repeats the same few tests). */
-const MAX_CACHED_TESTS = 2_000;
+export const DEFAULT_MAX_CACHED_TESTS = 2_000;
 
 export interface ComputeAnalyticsOptions {
   store: AnalyticsJobStore;
@@ -37,14 +37,22 @@ export interface ComputeAnalyticsOptions {
   pageSize?: number;
   /** Tests whose statistics are computed together (one query for all their rows). */
   testsPerPass?: number;
-  /** Asked before each page and each group of tests; true ends the run there (time is up). */
+  /** Tests whose questions are kept in memory between pages. */
+  maxCachedTests?: number;
+  /**
+   * Asked after each page is read and before it is written, and before each test's statistics
+   * are written; true ends the run there (time is up). Nothing half-done is left behind.
+   */
   shouldStop?: () => boolean;
 }
 
 export interface ComputeAnalyticsSummary {
   /** Finished attempts read. */
   processed: number;
-  /** Student rows written (attempts of tests that no longer exist are skipped). */
+  /**
+   * Student rows sent to the store (a stored row from a newer attempt or revision is kept as it
+   * is); attempts of tests that no longer exist are skipped.
+   */
   written: number;
   skipped: number;
   /** Tests whose statistics were recomputed. */
@@ -52,6 +60,12 @@ export interface ComputeAnalyticsSummary {
   /** False when the run stopped early; the next one resumes from the watermark. */
   complete: boolean;
   durationMs: number;
+}
+
+interface ClassResults {
+  builder: TestStatisticsBuilder;
+  /** The newest insightDate seen, in ms (0: none). */
+  asOf: number;
 }
 
 function figuresOf(attempt: FinishedAttempt, test: TestFacts): StudentFiguresRow {
@@ -79,6 +93,7 @@ export async function computeAnalytics(
     settleMs = DEFAULT_SETTLE_MS,
     pageSize = DEFAULT_PAGE_SIZE,
     testsPerPass = DEFAULT_TESTS_PER_PASS,
+    maxCachedTests = DEFAULT_MAX_CACHED_TESTS,
     shouldStop = () => false,
   } = options;
   const summary = { processed: 0, written: 0, skipped: 0, tests: 0, complete: true };
@@ -91,8 +106,12 @@ export async function computeAnalytics(
       summary.complete = false;
       break;
     }
-    const missing = [...new Set(page.map((a) => a.testId))].filter((id) => !facts.has(id));
-    if (facts.size + missing.length > MAX_CACHED_TESTS) facts.clear();
+    const pageTests = [...new Set(page.map((a) => a.testId))];
+    let missing = pageTests.filter((id) => !facts.has(id));
+    if (facts.size + missing.length > maxCachedTests) {
+      facts.clear(); // then the whole page's tests are missing, not only the new ones
+      missing = pageTests;
+    }
     for (const [id, test] of await store.getTestFacts(missing)) facts.set(id, test);
 
     const rows: StudentFiguresRow[] = [];
@@ -115,42 +134,52 @@ export async function computeAnalytics(
 
   // Statistics of every dirty test, including those a stopped earlier run left behind.
   const computed = new Map<number, number>(); // testId → version computed in this run
-  while (summary.complete) {
+  const writeStatistics = async (testId: number, version: number, class_: ClassResults) => {
+    await store.writeTestStatistics(version, {
+      testId,
+      ...class_.builder.build(),
+      asOf: class_.asOf > 0 ? new Date(class_.asOf) : null,
+    });
+    computed.set(testId, version);
+    summary.tests += 1;
+  };
+  passes: while (summary.complete) {
     if (shouldStop()) {
       summary.complete = false;
       break;
     }
-    // A test still dirty at the version this run computed was re-dirtied by a concurrent writer
-    // in between; the next run takes it (this one would spin on it).
+    // Normally a test computed in this run is clean now or dirty at a newer version. Skipping one
+    // still dirty at the version computed (a lost clear, or FerretDB's non-atomic updates) keeps
+    // this loop from spinning on it; the next run takes it again.
     const dirty = (await store.dirtyTests(testsPerPass + computed.size)).filter(
       (d) => computed.get(d.testId) !== d.version,
     );
     if (dirty.length === 0) break;
-    const group = dirty.slice(0, testsPerPass);
-    const builders = new Map(
-      group.map((d) => [d.testId, { builder: new TestStatisticsBuilder(), asOf: 0 }]),
-    );
-    for await (const result of store.studentResultsOfTests(
-      group.map((d) => d.testId),
-      pageSize,
-    )) {
-      const entry = builders.get(result.testId);
-      if (!entry) continue;
-      entry.builder.add(result);
-      entry.asOf = Math.max(entry.asOf, result.insightDate.getTime());
+    const group = new Map(dirty.slice(0, testsPerPass).map((d) => [d.testId, d.version]));
+    // Rows arrive in test order: each test's statistics are written as soon as its rows end, so
+    // a stop loses at most the test in hand.
+    let current: (ClassResults & { testId: number }) | undefined;
+    for await (const result of store.studentResultsOfTests([...group.keys()], pageSize)) {
+      if (current && current.testId !== result.testId) {
+        await writeStatistics(current.testId, group.get(current.testId) as number, current);
+        group.delete(current.testId);
+        current = undefined;
+        if (shouldStop()) {
+          summary.complete = false;
+          break passes;
+        }
+      }
+      current ??= { testId: result.testId, builder: new TestStatisticsBuilder(), asOf: 0 };
+      current.builder.add(result);
+      current.asOf = Math.max(current.asOf, result.insightDate.getTime());
     }
-    for (const { testId, version } of group) {
-      const { builder, asOf } = builders.get(testId) as {
-        builder: TestStatisticsBuilder;
-        asOf: number;
-      };
-      await store.writeTestStatistics(version, {
-        testId,
-        ...builder.build(),
-        asOf: asOf > 0 ? new Date(asOf) : null,
-      });
-      computed.set(testId, version);
-      summary.tests += 1;
+    if (current) {
+      await writeStatistics(current.testId, group.get(current.testId) as number, current);
+      group.delete(current.testId);
+    }
+    // Dirty tests without a single row (their rows went with their test): empty statistics.
+    for (const [testId, version] of group) {
+      await writeStatistics(testId, version, { builder: new TestStatisticsBuilder(), asOf: 0 });
     }
   }
 

@@ -81,7 +81,10 @@ export interface AnalyticsJobStore {
   markTestsDirty(testIds: readonly number[]): Promise<void>;
   /** Up to `limit` tests waiting for their statistics, with the version to compute. */
   dirtyTests(limit: number): Promise<{ testId: number; version: number }[]>;
-  /** The stored rows of these tests, read `pageSize` at a time (a big class is never held whole). */
+  /**
+   * The stored rows of these tests, in test order (all of one test, then the next), read
+   * `pageSize` at a time (a big class is never held whole).
+   */
   studentResultsOfTests(
     testIds: readonly number[],
     pageSize: number,

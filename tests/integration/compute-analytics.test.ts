@@ -9,6 +9,7 @@ import { type ComputeAnalyticsOptions, computeAnalytics } from '../../lib/analyt
 import { closeMongo } from '../../lib/db/mongo';
 import { analyticsJobStore } from '../../lib/storage';
 import type { StudentFigures } from '../../lib/storage/analytics-job-store';
+import { syncIndexesAt } from '../../lib/storage/mongo/indexes';
 import { insertQuestionSchema, insertTestSchema } from '../../shared/schema';
 import { useIsolatedEnv } from '../helpers/isolated-env';
 import { expectNothingFound, HOSTILE, rawCollection, storage } from '../helpers/storage';
@@ -164,7 +165,7 @@ describe('compute-analytics', () => {
       });
     });
 
-    it('changes nothing when run again, even from scratch with the watermark forgotten', async () => {
+    it('changes nothing when run again, nor when everything is recomputed from scratch', async () => {
       const before = await derived([testId]);
       expect(await run()).toMatchObject({ processed: 0, written: 0, tests: 0 });
       expect(await derived([testId])).toEqual(before);
@@ -172,6 +173,16 @@ describe('compute-analytics', () => {
       await (await rawCollection('job_state')).deleteMany({});
       expect(await run()).toMatchObject({ processed: 2, written: 2, tests: 1 });
       expect(await derived([testId])).toEqual(before);
+
+      await forgetDerived();
+      expect(await run()).toMatchObject({ processed: 2, written: 2, tests: 1 });
+      expect(await derived([testId])).toEqual(before);
+    });
+
+    it('stores the figures with attemptId and revision first, the order $max compares in', async () => {
+      for (const row of (await derived([testId])).rows) {
+        expect(Object.keys(row.current).slice(0, 2)).toEqual(['attemptId', 'revision']);
+      }
     });
 
     it('picks up only what changed since: a graded answer, then a new student', async () => {
@@ -208,6 +219,65 @@ describe('compute-analytics', () => {
       expect(rows[0]).toMatchObject({ attemptId: newer.attempt.id, scorePercentage: 0 });
       // Named by the first attempt it was computed from, and kept.
       expect(rows[0]?.id).toBe(older.attempt.id);
+    });
+
+    it('recomputes finished attempts when their test changes: marks, topics, new questions', async () => {
+      await run();
+      const question = await storage.updateQuestion(q[2] as number, { marks: 6, topic: 'units' });
+      expect(question?.marks).toBe(6);
+      const summary = await run();
+      expect(summary.processed).toBeGreaterThanOrEqual(3);
+      // amir: 2/2 gravity, 1/4 friction, 2/6 units → 5/12 = 41.7 %
+      expect((await storage.getAnalyticsByUser(101))[0]).toMatchObject({
+        scorePercentage: 41.7,
+        topicAccuracy: { friction: 25, gravity: 100, units: 33.3 },
+      });
+      await storage.createQuestion(
+        insertQuestionSchema.parse({ testId, type: 'short', text: 'New', marks: 4, order: 9 }),
+      );
+      await run();
+      // ... and 0/4 on the new question → 5/16 = 31.3 %
+      expect((await storage.getAnalyticsByUser(101))[0]?.scorePercentage).toBe(31.3);
+    });
+
+    it('counts an answer that lands after its attempt was completed', async () => {
+      const late = await finish(106, testId, [[q[0] as number, 0]]);
+      await run();
+      expect((await storage.getAnalyticsByUser(106))[0]?.topicAccuracy.gravity).toBe(0);
+      await storage.upsertAnswer({
+        attemptId: late.attempt.id,
+        questionId: q[0] as number,
+        text: 'x',
+        score: 2,
+      });
+      expect(await run()).toMatchObject({ processed: 1 });
+      expect((await storage.getAnalyticsByUser(106))[0]?.topicAccuracy.gravity).toBe(100);
+    });
+
+    it('counts attempts from before the job existed once sync-indexes has stamped them', async () => {
+      const legacy = await storage.createTestAttempt({ testId, studentId: 107 });
+      const endTime = new Date('2025-06-01T10:00:00Z');
+      const attempts = await rawCollection('testattempts');
+      await attempts.updateOne(
+        { id: legacy.id },
+        {
+          $set: { status: 'completed', activeKey: `closed:${legacy.id}`, endTime },
+          $unset: { resultChangedAt: '', resultRevision: '' },
+        },
+      );
+      await run();
+      expect(await storage.getAnalyticsByUser(107)).toEqual([]); // invisible without the stamp
+      await syncIndexesAt(process.env.MONGODB_URL as string);
+      expect(await attempts.findOne({ id: legacy.id })).toMatchObject({
+        resultChangedAt: endTime,
+        resultRevision: 0,
+      });
+      // The watermark is past 2025 now: a run from scratch picks it up.
+      await (await rawCollection('job_state')).deleteMany({});
+      await run();
+      expect(await storage.getAnalyticsByUser(107)).toMatchObject([
+        { attemptId: legacy.id, insightDate: endTime },
+      ]);
     });
 
     it('leaves a change younger than the settle delay for a later run', async () => {
@@ -264,6 +334,12 @@ describe('compute-analytics', () => {
       expect(listed.map((r) => r.testId)).toEqual([...testIds].reverse());
       const dates = listed.map((r) => r.insightDate.getTime());
       expect(dates).toEqual([...dates].sort((a, b) => b - a));
+    });
+
+    it('computes every attempt of a page even when the page holds more tests than it caches', async () => {
+      const summary = await run({ maxCachedTests: 2, pageSize: 7 });
+      expect(summary).toMatchObject({ processed: 18, written: 18, skipped: 0 });
+      expect(await derived(testIds)).toEqual(oneRun);
     });
 
     it('resumes after a run that stopped early (time up) and ends where one run ends', async () => {
@@ -334,17 +410,37 @@ describe('compute-analytics', () => {
     });
 
     it('keep the newest revision of the newest attempt whatever order writes arrive in', async () => {
-      const writes = [figures(7, 2, 20), figures(9, 0, 90), figures(7, 5, 50), figures(9, 1, 91)];
+      // The newest figures have the lowest score: a comparison on anything but (attempt,
+      // revision) would keep another one.
+      const writes = [figures(7, 2, 80), figures(9, 0, 90), figures(7, 5, 95), figures(9, 1, 11)];
       for (const order of [writes, [...writes].reverse()]) {
         await forgetDerived();
         for (const f of order) {
           await analyticsJobStore.writeStudentFigures([{ userId: 1, testId: 2, figures: f }]);
         }
         const [row] = await storage.getAnalyticsByTest(2);
-        expect(row).toMatchObject({ attemptId: 9, scorePercentage: 91, id: order[0]?.attemptId });
+        expect(row).toMatchObject({ attemptId: 9, scorePercentage: 11, id: 7 });
         // Topics may contain '.' and '$': stored as data, not as field names.
-        expect(row?.topicAccuracy).toEqual({ 'a.b$c': 91 });
+        expect(row?.topicAccuracy).toEqual({ 'a.b$c': 11 });
       }
+      // All in one batch, twice the same key: the same result.
+      await forgetDerived();
+      await analyticsJobStore.writeStudentFigures(
+        writes.map((f) => ({ userId: 1, testId: 2, figures: f })),
+      );
+      expect(await storage.getAnalyticsByTest(2)).toMatchObject([
+        { attemptId: 9, scorePercentage: 11, id: 7 },
+      ]);
+    });
+
+    it('never moves the watermark back', async () => {
+      const at = (iso: string, attemptId: number) => ({ changedAt: new Date(iso), attemptId });
+      await analyticsJobStore.advanceWatermark(at('2030-01-01T00:00:00Z', 5));
+      await analyticsJobStore.advanceWatermark(at('2029-12-31T00:00:00Z', 99));
+      await analyticsJobStore.advanceWatermark(at('2030-01-01T00:00:00Z', 4));
+      expect(await analyticsJobStore.getWatermark()).toEqual(at('2030-01-01T00:00:00Z', 5));
+      await analyticsJobStore.advanceWatermark(at('2030-01-01T00:00:00Z', 6));
+      expect(await analyticsJobStore.getWatermark()).toEqual(at('2030-01-01T00:00:00Z', 6));
     });
 
     it('statistics computed at an older version never replace newer ones', async () => {
@@ -367,9 +463,9 @@ describe('compute-analytics', () => {
       await analyticsJobStore.markTestsDirty([5]); // a row changed after version 1 was read
       await stats(1, 10);
       expect(await analyticsJobStore.dirtyTests(10)).toEqual([{ testId: 5, version: 2 }]);
-      await stats(2, 20);
-      await stats(1, 10); // a slow run arriving late
-      expect(await storage.getTestStatistics(5)).toMatchObject({ attempts: 20 });
+      await stats(2, 5);
+      await stats(1, 10); // a slow run arriving late, with a larger count
+      expect(await storage.getTestStatistics(5)).toMatchObject({ attempts: 5 });
       expect(await analyticsJobStore.dirtyTests(10)).toEqual([]);
     });
   });

@@ -1,14 +1,14 @@
 /**
  * Analytics in MongoDB: the compute-analytics job's store and the read side of the routes.
  *
- * Every write is keyed by `_id` alone, the one filter FerretDB 1.x (the local engine) serves from
- * an index, and is a `$max` of an embedded document whose first fields are (attemptId, revision)
+ * Every figure is written by `_id` alone, the one filter FerretDB 1.x (the local engine) serves
+ * from an index, as a `$max` of an embedded document whose first fields are (attemptId, revision)
  * for a student's figures and (version) for a test's statistics. MongoDB compares embedded
  * documents field by field, so the stored figures are those of the newest attempt's newest
  * revision whatever order the writes arrive in: a re-run, a resumed run and two concurrent runs
  * all commute, with no read-then-write to race. (`$max` on one document is atomic on MongoDB;
  * FerretDB 1.x runs updates as a read then a write, so there concurrent runs are only as safe as
- * the engine.)
+ * the engine: two overlapping runs there can lose a newer figure. Scheduled runs never overlap.)
  */
 import { type mongo, trusted } from 'mongoose';
 import {
@@ -25,7 +25,7 @@ import {
   type TestStatisticsDoc,
   TestStatisticsModel,
 } from '../../../shared/mongo-schema';
-import type { Analytics, AttemptStatus, TestStatistics } from '../../../shared/schema';
+import type { Analytics, TestStatistics } from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
 import type {
   AnalyticsJobStore,
@@ -34,11 +34,11 @@ import type {
   TestFacts,
 } from '../analytics-job-store';
 import type { IStorage } from '../storage';
+import { FINISHED_STATUSES } from './attempts';
 import { isDuplicateKey } from './duplicate-key';
 import { keysetPages } from './keyset';
 
 const JOB_ID = 'compute-analytics';
-const FINISHED: AttemptStatus[] = ['completed', 'evaluated'];
 const NO_ID = { _id: 0 } as const;
 /** Retries of upserts that lost an insert race (the second try finds the winner's document). */
 const UPSERT_RETRIES = 3;
@@ -173,7 +173,10 @@ export const analyticsJobStore: AnalyticsJobStore = {
   async *finishedAttemptPages(after, until, pageSize) {
     const pages = keysetPages<TestAttemptDoc, AttemptRow>({
       model: TestAttemptModel,
-      filter: { status: trusted({ $in: FINISHED }), resultChangedAt: trusted({ $lte: until }) },
+      filter: {
+        status: trusted({ $in: FINISHED_STATUSES }),
+        resultChangedAt: trusted({ $lte: until }),
+      },
       keys: ['resultChangedAt', 'id'],
       projection: {
         _id: 0,
@@ -242,8 +245,9 @@ export const analyticsJobStore: AnalyticsJobStore = {
     withMongo(async () => {
       const docs: AnalyticsDoc[] = rows.map(({ userId, testId, figures }) => ({
         _id: analyticsKey(userId, testId),
-        // The first attempt's id names the row for good: attempt ids are unique and each belongs
-        // to one (student, test), so no two rows can share it (no counter needed).
+        // The row's id is the lowest id of the attempts it was computed from (`$min` below):
+        // attempt ids are unique and each belongs to one (student, test), so no two rows can
+        // share one (no counter needed), and every run, in any order, arrives at the same id.
         id: figures.attemptId,
         userId,
         testId,
@@ -254,10 +258,10 @@ export const analyticsJobStore: AnalyticsJobStore = {
       const existing = await insertNew(AnalyticsModel, docs);
       await bulkUpsert<AnalyticsDoc>(
         AnalyticsModel,
-        existing.map(({ _id, current, ...identity }) => ({
+        existing.map(({ _id, id, userId, testId, current }) => ({
           updateOne: {
             filter: { _id },
-            update: { $max: { current }, $setOnInsert: identity },
+            update: { $max: { current }, $min: { id }, $setOnInsert: { userId, testId } },
             upsert: true,
           },
         })),

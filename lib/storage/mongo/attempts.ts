@@ -1,5 +1,5 @@
 /** Test attempts (at most one in progress per student and test) and their answers. */
-import { trusted } from 'mongoose';
+import { type QueryFilter, trusted } from 'mongoose';
 import {
   type AnswerDoc,
   AnswerModel,
@@ -8,7 +8,7 @@ import {
   type TestAttemptDoc,
   TestAttemptModel,
 } from '../../../shared/mongo-schema';
-import type { Answer, TestAttempt } from '../../../shared/schema';
+import type { Answer, AttemptStatus, TestAttempt } from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
 import { ConflictError } from '../errors';
 import type { IStorage } from '../storage';
@@ -46,6 +46,28 @@ export function toAnswer(doc: AnswerDoc): Answer {
     feedback: doc.feedback ?? null,
     isCorrect: doc.isCorrect ?? null,
   };
+}
+
+/** The states in which an attempt has a result. */
+export const FINISHED_STATUSES: AttemptStatus[] = ['completed', 'evaluated'];
+
+/**
+ * Marks attempts' results as changed, for compute-analytics (which reads attempts in
+ * resultChangedAt order and lets a higher resultRevision win). Every write that can change a
+ * result calls this after its own write, never before: the job reads an attempt, then its answers
+ * and questions, so a revision it has seen can never hide a change that comes after it.
+ */
+export async function touchResults(
+  which: { attemptId: number } | { testId: number },
+): Promise<void> {
+  const filter: QueryFilter<TestAttemptDoc> =
+    'attemptId' in which
+      ? { id: which.attemptId }
+      : { testId: which.testId, status: trusted({ $in: FINISHED_STATUSES }) };
+  await TestAttemptModel.updateMany(filter, {
+    $set: { resultChangedAt: new Date() },
+    $inc: { resultRevision: 1 },
+  });
 }
 
 type AttemptStore = Pick<
@@ -154,7 +176,7 @@ export const attemptStore: AttemptStore = {
     }),
 
   upsertAnswer: (answer) =>
-    withMongo(() => {
+    withMongo(async () => {
       const { attemptId, questionId } = answer;
       // A new answer replaces the old one whole: earlier grading no longer applies to it.
       const fields = {
@@ -168,7 +190,7 @@ export const attemptStore: AttemptStore = {
         aiFeedback: null,
         feedback: null,
       };
-      return updateOrInsert(
+      const saved = await updateOrInsert(
         async () => {
           const doc = await AnswerModel.findOneAndUpdate(
             { attemptId, questionId },
@@ -183,6 +205,10 @@ export const attemptStore: AttemptStore = {
           return toAnswer(doc.toObject());
         },
       );
+      // Usually the attempt is in progress and this changes nothing the job reads yet; but an
+      // answer that lands just after the attempt was completed must still be counted.
+      await touchResults({ attemptId });
+      return saved;
     }),
 
   getAnswer: (id) =>
@@ -204,12 +230,7 @@ export const attemptStore: AttemptStore = {
         { returnDocument: 'after', lean: true, runValidators: true },
       );
       if (!doc) return undefined;
-      // After the answer, never before: compute-analytics reads an attempt, then its answers, so a
-      // revision it has seen can never hide an answer change that comes after it.
-      await TestAttemptModel.updateOne(
-        { id: doc.attemptId },
-        { $set: { resultChangedAt: new Date() }, $inc: { resultRevision: 1 } },
-      );
+      await touchResults({ attemptId: doc.attemptId });
       return toAnswer(doc);
     }),
 };

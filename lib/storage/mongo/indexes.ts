@@ -1,9 +1,10 @@
 /**
- * Creates every collection and index the models declare (and drops indexes no model declares).
+ * Creates every collection and index the models declare (and drops indexes no model declares),
+ * and gives documents written before a field existed the value its index and readers expect.
  * Run by scripts/sync-indexes at deploy and by the local stack; Lambdas never build indexes.
  */
 import mongoose, { type Connection } from 'mongoose';
-import { allModels } from '../../../shared/mongo-schema';
+import { allModels, TestAttemptModel } from '../../../shared/mongo-schema';
 import { withMongo } from '../../db/mongo';
 
 export interface IndexReport {
@@ -21,7 +22,39 @@ async function syncAll(connection: Connection): Promise<IndexReport[]> {
     await bound.createCollection();
     reports.push({ model: model.modelName, dropped: await bound.syncIndexes() });
   }
+  await backfillResultStamps(connection);
   return reports;
+}
+
+/**
+ * Attempts written before compute-analytics existed (the original system's) have no
+ * resultChangedAt, so the job, which reads attempts in that order, would never see them. They get
+ * their end (else start) time and revision 0, in batches; the filter keeps a concurrent real
+ * stamp from being overwritten.
+ */
+async function backfillResultStamps(connection: Connection): Promise<void> {
+  const attempts = connection.collection(TestAttemptModel.collection.name);
+  const missing = { resultChangedAt: { $exists: false } };
+  for (;;) {
+    const batch = await attempts
+      .find(missing, { projection: { _id: 1, startTime: 1, endTime: 1 } })
+      .limit(1_000)
+      .toArray();
+    if (batch.length === 0) return;
+    await attempts.bulkWrite(
+      batch.map((doc) => ({
+        updateOne: {
+          filter: { _id: doc._id, ...missing },
+          update: {
+            $set: {
+              resultChangedAt: doc.endTime ?? doc.startTime ?? new Date(0),
+              resultRevision: 0,
+            },
+          },
+        },
+      })),
+    );
+  }
 }
 
 /** Brings the configured database's indexes in line with shared/mongo-schema.ts. Idempotent. */

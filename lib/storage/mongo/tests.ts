@@ -9,6 +9,7 @@ import {
 import type { Question, QuestionType, Test, TestStatus } from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
 import type { IStorage } from '../storage';
+import { touchResults } from './attempts';
 import { nextId } from './counters';
 import { pick } from './guards';
 
@@ -123,6 +124,8 @@ export const testStore: TestStore = {
         { $set: pick(change, TEST_FIELDS) },
         { returnDocument: 'after', lean: true, runValidators: true },
       );
+      // An evaluated attempt's percentage is its score over totalMarks.
+      if (doc && change.totalMarks !== undefined) await touchResults({ testId: id });
       return doc ? toTest(doc) : undefined;
     }),
 
@@ -131,6 +134,8 @@ export const testStore: TestStore = {
       const id = await nextId(sequences.question);
       // toQuestion is the one field list of a question: it also fills the unset optional fields.
       const doc = await QuestionModel.create(toQuestion({ ...question, id } as QuestionDoc));
+      // Finished attempts now have one more (unanswered) question.
+      await touchResults({ testId: question.testId });
       return toQuestion(doc.toObject());
     }),
 
@@ -154,6 +159,8 @@ export const testStore: TestStore = {
         { $set: pick(change, QUESTION_FIELDS) },
         { returnDocument: 'after', lean: true, runValidators: true },
       );
+      const changesResults = ['marks', 'topic', 'type'].some((field) => field in change);
+      if (doc && changesResults) await touchResults({ testId: doc.testId });
       return doc ? toQuestion(doc) : undefined;
     }),
 };
