@@ -1,0 +1,188 @@
+/**
+ * npm run verify:deploy (issue 7, item 6): would this deploy? Packages every function with
+ * `serverless package` (placeholder connection settings: packaging reads them, nothing connects),
+ * then checks the CloudFormation template it generates:
+ *
+ * - cfn-lint (from PyPI, pinned, installed into .local/venv on first use): zero errors;
+ * - every Lambda function has a memory size and a timeout below the HTTP API's 30 s;
+ * - every IAM statement that allows a DynamoDB action names tables (or their indexes) of this stack,
+ *   with no `*` anywhere in its resources.
+ *
+ * Prints a summary table and the bundle size of each function; exits 1 when a check fails.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { SERVERLESS_CLI_ENV } from '../scripts/cli-env';
+import { localDir, projectRoot } from '../scripts/stack/paths';
+
+const CFN_LINT = 'cfn-lint==1.58.0';
+const HTTP_API_TIMEOUT_S = 30;
+const venv = join(localDir, 'venv');
+const packageDir = join(projectRoot, '.serverless');
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const result = spawnSync(command, args, { cwd: projectRoot, env, encoding: 'utf8' });
+  if (result.error) throw result.error;
+  return result;
+}
+
+function ensureCfnLint(): string {
+  const bin = join(venv, 'bin', 'cfn-lint');
+  const installed =
+    existsSync(bin) && run(bin, ['--version']).stdout.includes(CFN_LINT.split('==')[1] as string);
+  if (!installed) {
+    console.log(`installing ${CFN_LINT} into .local/venv`);
+    for (const [command, args] of [
+      ['python3', ['-m', 'venv', venv]],
+      [join(venv, 'bin', 'pip'), ['install', '--quiet', CFN_LINT]],
+    ] as const) {
+      const result = run(command, [...args]);
+      if (result.status !== 0) {
+        throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr}`);
+      }
+    }
+  }
+  return bin;
+}
+
+function packageFunctions(): void {
+  const result = run(
+    join(projectRoot, 'node_modules', '.bin', 'serverless'),
+    ['package', '--stage', 'verify'],
+    {
+      ...process.env,
+      ...SERVERLESS_CLI_ENV,
+      // Placeholders: packaging resolves every ${env:...} of serverless.yml but connects to nothing.
+      MONGODB_URL: 'mongodb://db.invalid:27017/plp',
+      AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+    },
+  );
+  if (result.status !== 0)
+    throw new Error(`serverless package failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+interface Resource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+}
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** Every string inside a CloudFormation value (Fn::Join parts, GetAtt names...). */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(strings);
+  return [];
+}
+
+function checkFunctions(resources: Record<string, Resource>): Check {
+  const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+  const bad = functions.flatMap(([name, r]) => {
+    const timeout = r.Properties?.Timeout as number | undefined;
+    const memory = r.Properties?.MemorySize as number | undefined;
+    const problems: string[] = [];
+    if (timeout === undefined || timeout >= HTTP_API_TIMEOUT_S) problems.push(`timeout ${timeout}`);
+    if (memory === undefined) problems.push('no memory size');
+    return problems.map((p) => `${name}: ${p}`);
+  });
+  const timeouts = functions.map(([, r]) => r.Properties?.Timeout as number);
+  return {
+    name: 'functions: memory size set, timeout < 30 s',
+    ok: functions.length > 0 && bad.length === 0,
+    detail:
+      bad.join('; ') ||
+      `${functions.length} functions, timeouts ${Math.min(...timeouts)}-${Math.max(...timeouts)} s`,
+  };
+}
+
+function checkDynamoIam(resources: Record<string, Resource>): Check {
+  const tables = new Set(
+    Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::DynamoDB::Table')
+      .map(([name]) => name),
+  );
+  const problems: string[] = [];
+  let statements = 0;
+  for (const [name, r] of Object.entries(resources)) {
+    if (r.Type !== 'AWS::IAM::Role') continue;
+    const policies = (r.Properties?.Policies ?? []) as {
+      PolicyDocument: { Statement: unknown[] };
+    }[];
+    for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
+      const { Action, Resource } = statement as { Action: string | string[]; Resource: unknown };
+      const actions = [Action].flat();
+      if (!actions.some((a) => a.startsWith('dynamodb:'))) continue;
+      statements += 1;
+      const resourceList = [Resource].flat();
+      for (const resource of resourceList) {
+        const parts = strings(resource);
+        if (parts.some((s) => s.includes('*')))
+          problems.push(`${name}: a wildcard in ${JSON.stringify(resource)}`);
+        const getAtt = (resource as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt'];
+        const referenced = parts.filter((s) => tables.has(s));
+        if (!getAtt && referenced.length === 0)
+          problems.push(`${name}: ${JSON.stringify(resource)} is not a table of this stack`);
+      }
+    }
+  }
+  return {
+    name: 'IAM: DynamoDB statements scoped to this stack’s tables, no *',
+    ok: statements > 0 && problems.length === 0,
+    detail: problems.join('; ') || `${statements} statements over ${tables.size} tables`,
+  };
+}
+
+function checkCfnLint(bin: string, template: string): Check {
+  const result = run(bin, ['--format', 'json', template]);
+  const findings = JSON.parse(result.stdout || '[]') as { Level: string; Rule: { Id: string } }[];
+  const count = (level: string) => findings.filter((f) => f.Level === level);
+  const errors = count('Error');
+  const warnings = count('Warning');
+  const rules = [...new Set(warnings.map((w) => w.Rule.Id))].join(', ');
+  return {
+    name: 'cfn-lint: zero errors',
+    ok: errors.length === 0 && result.status !== null && (result.status & 2) === 0,
+    detail: `${errors.length} errors${errors.length ? ` (${[...new Set(errors.map((e) => e.Rule.Id))].join(', ')})` : ''}, ${warnings.length} warnings${rules ? ` (${rules})` : ''}, ${count('Informational').length} informational`,
+  };
+}
+
+function main(): void {
+  const cfnLint = ensureCfnLint();
+  const started = performance.now();
+  packageFunctions();
+  const packagedIn = ((performance.now() - started) / 1000).toFixed(0);
+  const template = join(packageDir, 'cloudformation-template-update-stack.json');
+  const resources = (
+    JSON.parse(readFileSync(template, 'utf8')) as { Resources: Record<string, Resource> }
+  ).Resources;
+  const checks = [
+    checkCfnLint(cfnLint, template),
+    checkFunctions(resources),
+    checkDynamoIam(resources),
+  ];
+
+  const zips = readdirSync(packageDir)
+    .filter((f) => f.endsWith('.zip'))
+    .map((f) => ({
+      name: f.replace(/\.zip$/, ''),
+      kb: Math.round(statSync(join(packageDir, f)).size / 1024),
+    }))
+    .sort((a, b) => a.kb - b.kb || a.name.localeCompare(b.name));
+  console.log(
+    `\npackaged ${zips.length} functions in ${packagedIn} s (${cfnLint.replace(projectRoot, '.')}, ${CFN_LINT})`,
+  );
+  console.log('| function | zip |\n|---|---|');
+  for (const zip of zips) console.log(`| ${zip.name} | ${zip.kb.toLocaleString('en')} KB |`);
+  console.log('\n| check | result | detail |\n|---|---|---|');
+  for (const check of checks)
+    console.log(`| ${check.name} | ${check.ok ? 'pass' : 'FAIL'} | ${check.detail} |`);
+  if (checks.some((c) => !c.ok)) process.exit(1);
+}
+
+main();
