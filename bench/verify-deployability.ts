@@ -11,15 +11,14 @@
  * Prints a summary table and the bundle size of each function; exits 1 when a check fails.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SERVERLESS_CLI_ENV } from '../scripts/cli-env';
 import { localDir, projectRoot } from '../scripts/stack/paths';
+import { packagedFunctions, packageFunctions, templatePath, zipKb } from './packaged-functions';
 
 const CFN_LINT = 'cfn-lint==1.58.0';
 const HTTP_API_TIMEOUT_S = 30;
 const venv = join(localDir, 'venv');
-const packageDir = join(projectRoot, '.serverless');
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
   const result = spawnSync(command, args, { cwd: projectRoot, env, encoding: 'utf8' });
@@ -44,22 +43,6 @@ function ensureCfnLint(): string {
     }
   }
   return bin;
-}
-
-function packageFunctions(): void {
-  const result = run(
-    join(projectRoot, 'node_modules', '.bin', 'serverless'),
-    ['package', '--stage', 'verify'],
-    {
-      ...process.env,
-      ...SERVERLESS_CLI_ENV,
-      // Placeholders: packaging resolves every ${env:...} of serverless.yml but connects to nothing.
-      MONGODB_URL: 'mongodb://db.invalid:27017/plp',
-      AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    },
-  );
-  if (result.status !== 0)
-    throw new Error(`serverless package failed:\n${result.stdout}\n${result.stderr}`);
 }
 
 interface Resource {
@@ -154,10 +137,8 @@ function checkCfnLint(bin: string, template: string): Check {
 
 function main(): void {
   const cfnLint = ensureCfnLint();
-  const started = performance.now();
-  packageFunctions();
-  const packagedIn = ((performance.now() - started) / 1000).toFixed(0);
-  const template = join(packageDir, 'cloudformation-template-update-stack.json');
+  const packagedIn = packageFunctions().toFixed(0);
+  const template = templatePath;
   const resources = (
     JSON.parse(readFileSync(template, 'utf8')) as { Resources: Record<string, Resource> }
   ).Resources;
@@ -167,12 +148,8 @@ function main(): void {
     checkDynamoIam(resources),
   ];
 
-  const zips = readdirSync(packageDir)
-    .filter((f) => f.endsWith('.zip'))
-    .map((f) => ({
-      name: f.replace(/\.zip$/, ''),
-      kb: Math.round(statSync(join(packageDir, f)).size / 1024),
-    }))
+  const zips = packagedFunctions()
+    .map((name) => ({ name, kb: zipKb(name) }))
     .sort((a, b) => a.kb - b.kb || a.name.localeCompare(b.name));
   console.log(
     `\npackaged ${zips.length} functions in ${packagedIn} s (${cfnLint.replace(projectRoot, '.')}, ${CFN_LINT})`,

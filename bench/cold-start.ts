@@ -1,0 +1,252 @@
+/**
+ * npm run verify:cold-start (issue 7, item 1): for every function zip of `serverless package`,
+ * the median over fresh Node processes (BENCH_COLD_SAMPLES, default 10) of
+ *   load: requiring the bundle (what a cold start adds to Node's own start), and
+ *   first: the first invocation, with its database calls answered by the local stack
+ *        (a logged-in caller, so the session is looked up; GETs with id 1 reach MongoDB),
+ * next to a hello-world handler bundled the same way in the same run. Budgets, on the load-time
+ * overhead over hello-world: no driver <= 15 ms, Cassandra only <= 40 ms, Mongoose <= 100 ms.
+ * Prints a table (also the bundle sizes) and exits 1 when a budget fails.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { load as loadYaml } from 'js-yaml';
+import { resetConfig } from '../lib/config';
+import { closeCassandra } from '../lib/db/cassandra';
+import { closeDynamo } from '../lib/db/dynamo';
+import { closeMongo } from '../lib/db/mongo';
+import { createSession } from '../lib/sessions/session-store';
+import { storage } from '../lib/storage';
+import { startStack } from '../scripts/stack';
+import { localDir, projectRoot } from '../scripts/stack/paths';
+import { httpEvent, lambdaContext } from '../tests/helpers/lambda';
+import { packageDir, packagedFunctions, packageFunctions, zipKb } from './packaged-functions';
+
+const SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 10);
+const workDir = join(localDir, 'cold-start');
+const BUDGET_MS = { none: 15, cassandra: 40, mongoose: 100 } as const;
+type Drivers = keyof typeof BUDGET_MS;
+
+interface FunctionSpec {
+  handler: string;
+  events?: { httpApi?: { method: string; path: string }; schedule?: unknown }[];
+}
+
+/** One sample, in a fresh process: load the bundle, invoke it once, report both times. */
+const RUNNER = `
+const [file, name] = process.argv.slice(1);
+const event = JSON.parse(process.env.COLD_EVENT);
+const context = JSON.parse(process.env.COLD_CONTEXT);
+context.getRemainingTimeInMillis = () => 20000;
+const t0 = performance.now();
+const mod = require(file);
+const t1 = performance.now();
+Promise.resolve(mod[name](event, context)).then((result) => {
+  const t2 = performance.now();
+  process.stdout.write(JSON.stringify({ loadMs: t1 - t0, firstMs: t2 - t1, status: result && result.statusCode }) + '\\n');
+  process.exit(0);
+}, (error) => { console.error(error); process.exit(1); });
+`;
+
+interface Sample {
+  loadMs: number;
+  firstMs: number;
+  status?: number;
+}
+
+function sample(file: string, exportName: string, env: NodeJS.ProcessEnv): Sample {
+  const out = execFileSync(process.execPath, ['-e', RUNNER, file, exportName], {
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return JSON.parse(out.trim().split('\n').at(-1) as string) as Sample;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+function unzip(name: string): string {
+  const dir = join(workDir, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const result = spawnSync('python3', [
+    '-m',
+    'zipfile',
+    '-e',
+    join(packageDir, `${name}.zip`),
+    dir,
+  ]);
+  if (result.status !== 0) throw new Error(`unzip ${name}: ${result.stderr}`);
+  return dir;
+}
+
+function helloWorld(): string {
+  const source = join(workDir, 'hello.ts');
+  const outfile = join(workDir, 'hello', 'hello.js');
+  mkdirSync(join(workDir, 'hello'), { recursive: true });
+  writeFileSync(
+    source,
+    "export const handler = async () => ({ statusCode: 200, body: 'hello' });\n",
+  );
+  // The options of serverless.yml's custom.esbuild.
+  buildSync({
+    entryPoints: [source],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+  });
+  return outfile;
+}
+
+function driversIn(bundle: string): Drivers {
+  const code = readFileSync(bundle, 'utf8');
+  if (code.includes('node_modules/mongoose/')) return 'mongoose';
+  if (code.includes('node_modules/cassandra-driver/')) return 'cassandra';
+  return 'none';
+}
+
+async function main(): Promise<void> {
+  mkdirSync(workDir, { recursive: true });
+  const packagedIn = packageFunctions();
+  const stackEnv = await startStack();
+  Object.assign(process.env, stackEnv);
+  resetConfig();
+  // A logged-in teacher, so every route's first invocation looks its session up.
+  const username = `coldstart${Date.now()}`;
+  const user = await storage.createUser({
+    username,
+    password: 'cold-start-password',
+    name: 'Cold Start',
+    email: `${username}@example.test`,
+    role: 'teacher',
+  });
+  const { token } = await createSession(user);
+  await Promise.all([closeMongo(), closeCassandra()]);
+  closeDynamo();
+
+  const yml = loadYaml(readFileSync(join(projectRoot, 'serverless.yml'), 'utf8')) as {
+    functions: Record<string, FunctionSpec>;
+  };
+  const env = {
+    ...process.env,
+    ...stackEnv,
+    LOG_LEVEL: 'error',
+    // A scheduled run then finds little to do: the figure is the start-up, not the backlog.
+    ANALYTICS_SETTLE_SECONDS: '3600',
+  };
+  const hello = helloWorld();
+  const helloSamples: number[] = [];
+  const helloRound = () => {
+    for (let i = 0; i < SAMPLES; i += 1) {
+      helloSamples.push(
+        sample(hello, 'handler', { ...env, COLD_EVENT: '{}', COLD_CONTEXT: '{}' }).loadMs,
+      );
+    }
+  };
+  helloRound();
+
+  const rows: {
+    name: string;
+    drivers: Drivers;
+    kb: number;
+    load: number;
+    first: number;
+    status: string;
+  }[] = [];
+  const names = packagedFunctions();
+  for (const [index, name] of names.entries()) {
+    const spec = yml.functions[name];
+    if (!spec) continue;
+    const [modulePath, exportName] = [
+      spec.handler.slice(0, spec.handler.lastIndexOf('.')),
+      spec.handler.slice(spec.handler.lastIndexOf('.') + 1),
+    ];
+    const file = join(unzip(name), `${modulePath}.js`);
+    const route = spec.events?.find((e) => e.httpApi)?.httpApi;
+    const pathParameters = Object.fromEntries(
+      [...(route?.path ?? '').matchAll(/\{(\w+)\+?\}/g)].map((m) => [
+        m[1] as string,
+        m[0].endsWith('+}') ? 'nothing/here' : '1',
+      ]),
+    );
+    const path = (route?.path ?? '/').replace(
+      /\{(\w+)\+?\}/g,
+      (m, key: string) => pathParameters[key] ?? m,
+    );
+    const event = route
+      ? httpEvent({
+          method: route.method.toUpperCase(),
+          path,
+          pathParameters,
+          cookies: [`sid=${token}`],
+          headers: { 'content-type': 'application/json' },
+          ...(['POST', 'PATCH', 'PUT', 'DELETE'].includes(route.method.toUpperCase())
+            ? { body: '{}' }
+            : {}),
+        })
+      : { source: 'aws.events', 'detail-type': 'Scheduled Event' };
+    const samples: Sample[] = [];
+    for (let i = 0; i < SAMPLES; i += 1) {
+      samples.push(
+        sample(file, exportName as string, {
+          ...env,
+          COLD_EVENT: JSON.stringify(event),
+          COLD_CONTEXT: JSON.stringify({
+            ...lambdaContext(name),
+            getRemainingTimeInMillis: undefined,
+          }),
+        }),
+      );
+    }
+    rows.push({
+      name,
+      drivers: driversIn(file),
+      kb: zipKb(name),
+      load: median(samples.map((s) => s.loadMs)),
+      first: median(samples.map((s) => s.firstMs)),
+      status: [...new Set(samples.map((s) => s.status ?? 'done'))].join('/'),
+    });
+    process.stdout.write(`\r${index + 1}/${names.length} functions`);
+    if ((index + 1) % 15 === 0) helloRound(); // hello-world again, spread over the run
+  }
+  helloRound();
+
+  const helloMs = median(helloSamples);
+  console.log(
+    `\n\npackaged in ${packagedIn.toFixed(0)} s; medians of ${SAMPLES} fresh processes per function, hello-world ${helloMs.toFixed(1)} ms to load (${helloSamples.length} samples)`,
+  );
+  console.log(
+    '| function | drivers | zip | load | over hello-world | budget | first invocation | status |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  let failed = 0;
+  for (const row of rows.sort((a, b) => a.load - b.load)) {
+    const overhead = row.load - helloMs;
+    const budget = BUDGET_MS[row.drivers];
+    const ok = overhead <= budget;
+    if (!ok) failed += 1;
+    console.log(
+      `| ${row.name} | ${row.drivers} | ${row.kb.toLocaleString('en')} KB | ${row.load.toFixed(1)} ms | ${overhead.toFixed(1)} ms | ${ok ? 'ok' : 'OVER'} (${budget} ms) | ${row.first.toFixed(1)} ms | ${row.status} |`,
+    );
+  }
+  console.log(`\n${rows.length - failed} of ${rows.length} functions within budget`);
+  if (failed > 0) process.exit(1);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error('cold-start failed:', error);
+    process.exit(1);
+  },
+);
