@@ -131,8 +131,9 @@ async function main(): Promise<void> {
     role: 'teacher',
   });
   const { token } = await createSession(user);
-  await Promise.all([closeMongo(), closeCassandra()]);
-  closeDynamo();
+  // logout ends the session it is given: each of its samples gets a session of its own.
+  const sessionFor = async (name: string) =>
+    name === 'logout' ? (await createSession(user)).token : token;
 
   const yml = loadYaml(readFileSync(join(projectRoot, 'serverless.yml'), 'utf8')) as {
     functions: Record<string, FunctionSpec>;
@@ -188,7 +189,7 @@ async function main(): Promise<void> {
           method: route.method.toUpperCase(),
           path,
           pathParameters,
-          cookies: [`sid=${token}`],
+          cookies: [`sid=${token}`], // replaced per sample for logout
           headers: { 'content-type': 'application/json' },
           ...(['POST', 'PATCH', 'PUT', 'DELETE'].includes(route.method.toUpperCase())
             ? { body: '{}' }
@@ -197,10 +198,11 @@ async function main(): Promise<void> {
       : { source: 'aws.events', 'detail-type': 'Scheduled Event' };
     const samples: Sample[] = [];
     for (let i = 0; i < SAMPLES; i += 1) {
+      const cookies = route ? { cookies: [`sid=${await sessionFor(name)}`] } : {};
       samples.push(
         sample(file, exportName as string, {
           ...env,
-          COLD_EVENT: JSON.stringify(event),
+          COLD_EVENT: JSON.stringify({ ...event, ...cookies }),
           COLD_CONTEXT: JSON.stringify({
             ...lambdaContext(name),
             getRemainingTimeInMillis: undefined,
@@ -220,6 +222,8 @@ async function main(): Promise<void> {
     if ((index + 1) % 15 === 0) helloRound(); // hello-world again, spread over the run
   }
   helloRound();
+  await Promise.all([closeMongo(), closeCassandra()]);
+  closeDynamo();
 
   const helloMs = median(helloSamples);
   console.log(
