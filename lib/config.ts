@@ -5,7 +5,7 @@
  * start with a readable message instead of failing later inside a driver. `.env.example` documents
  * each variable; keep the two in step.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Thrown when the environment does not describe a usable configuration. */
 export class ConfigError extends Error {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteSchemas } from '../lib/http/types';
 import { projectRoot } from './stack/paths';
 

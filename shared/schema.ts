@@ -7,7 +7,7 @@
  * owners, scores, timestamps, statuses it sets) are not in the insert schemas at all.
  * This module imports nothing of ours (design.md: shared imports nothing).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks

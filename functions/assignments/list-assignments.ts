@@ -2,7 +2,7 @@
  * GET /api/assignments?status=&testId=: a student's own assignments; a teacher's, those they
  * assigned. Soonest due first.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';
 import { assignmentStatuses, idParamSchema } from '../../shared/schema';

@@ -2,7 +2,7 @@
  * GET /api/channels/query/:q: channels of the caller's workspaces whose class equals q or whose
  * name or subject contains it (case-insensitive; q is matched literally).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';
 

@@ -1,5 +1,5 @@
 /** Any /api path no route matches: a JSON 404 (never HTML, never 200). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';
 

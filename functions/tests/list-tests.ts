@@ -1,5 +1,5 @@
 /** GET /api/tests?status=: a teacher's own tests; a student's class's tests, never drafts. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { visibleTests } from '../../lib/authz/tests';
 import { httpHandler } from '../../lib/http/stack';
 import { testStatuses } from '../../shared/schema';

@@ -1,5 +1,5 @@
 /** PATCH /api/tests/:id: the owner changes some fields; teacherId is not one (400). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ownedTest } from '../../lib/authz/tests';
 import { NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';

@@ -9,7 +9,7 @@
 import middy from '@middy/core';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { config } from '../config';
 import { readSessionToken } from '../sessions/cookie';
 import { UnauthorizedError } from './errors';

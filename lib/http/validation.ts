@@ -1,5 +1,5 @@
 /** zod validation of request parts, reported as 400 with the path of every bad field. */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { BadRequestError, type FieldIssue } from './errors';
 
 /** `body.items.0.name`-style paths and zod's messages, for the `errors` array of a 400. */

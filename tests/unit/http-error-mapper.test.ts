@@ -1,7 +1,7 @@
 import type { Request } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DatabaseUnavailableError, EngineNotConfiguredError } from '../../lib/db/errors';
 import {
   BadRequestError,

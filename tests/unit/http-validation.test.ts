@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../../lib/http/errors';
 import { parseRequestPart, zodIssues } from '../../lib/http/validation';
 
