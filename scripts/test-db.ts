@@ -7,7 +7,6 @@
  * engines for the rest, as `npm run dev` does.
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config, resetConfig } from '../lib/config';
 import { closeCassandra, withCassandra } from '../lib/db/cassandra';
 import { closeDynamo, withDynamo } from '../lib/db/dynamo';
@@ -60,7 +59,7 @@ const checks: Check[] = [
   {
     store: 'dynamodb',
     run: (marker) =>
-      withDynamo(async (dynamo) => {
+      withDynamo(async (dynamo, { DeleteCommand, GetCommand, PutCommand }) => {
         const TableName = config().dynamo.sessionsTable;
         const pk = `connectivity-check#${marker}`;
         // An expiry in the past: should the delete below fail, nothing can mistake it for a session.

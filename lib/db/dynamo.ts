@@ -8,8 +8,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import { DatabaseUnavailableError } from './errors';
 
@@ -27,10 +26,25 @@ function countSockets<T extends HttpAgent>(agent: T): T {
 
 const SDK_MAX_ATTEMPTS = 2;
 
+/** The document SDK's commands (GetCommand, PutCommand...), handed to withDynamo's operation. */
+export type DynamoCommands = typeof import('@aws-sdk/lib-dynamodb');
+
 let client: DynamoDBDocumentClient | undefined;
+let sdk: Promise<[typeof import('@aws-sdk/client-dynamodb'), DynamoCommands]> | undefined;
+
+/**
+ * The SDK is loaded on first use, not when the bundle loads: its ~50 ms of module start-up
+ * (bench/RESULTS.md, cold start) is then paid only by invocations that reach DynamoDB, not by a
+ * 404, a refused body or any function that never touches it.
+ */
+function loadSdk() {
+  sdk ??= Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]);
+  return sdk;
+}
 
 /** Returns the document client (marshalls plain JS objects), created on first use. */
-export function getDynamo(): DynamoDBDocumentClient {
+export async function getDynamo(): Promise<DynamoDBDocumentClient> {
+  const [{ DynamoDBClient }, { DynamoDBDocumentClient }] = await loadSdk();
   if (!client) {
     const { region, endpoint, timeoutMs } = config().dynamo;
     const agentOptions = { keepAlive: true, maxSockets: 50 };
@@ -96,12 +110,22 @@ export function isDynamoUnavailable(error: unknown): boolean {
   return ($metadata?.httpStatusCode ?? 0) >= 500;
 }
 
+/**
+ * True for a conditional write whose condition did not hold. By name, not instanceof: the SDK
+ * class is loaded lazily, and a name survives two copies of the SDK in one bundle.
+ */
+export function isConditionFailed(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
 /** Runs `operation`, turning connectivity failures into DatabaseUnavailableError. */
 export async function withDynamo<T>(
-  operation: (client: DynamoDBDocumentClient) => Promise<T>,
+  operation: (client: DynamoDBDocumentClient, commands: DynamoCommands) => Promise<T>,
 ): Promise<T> {
   try {
-    return await operation(getDynamo());
+    const dynamo = await getDynamo();
+    const [, commands] = await loadSdk();
+    return await operation(dynamo, commands);
   } catch (error) {
     if (isDynamoUnavailable(error))
       throw new DatabaseUnavailableError('dynamodb', { cause: error });
@@ -111,12 +135,9 @@ export async function withDynamo<T>(
 
 /** A cheap read of the sessions table (a key that never exists); used by the health check. */
 export function pingDynamo(): Promise<void> {
-  return withDynamo(async (dynamo) => {
+  return withDynamo(async (dynamo, { GetCommand }) => {
     await dynamo.send(
-      new GetItemCommand({
-        TableName: config().dynamo.sessionsTable,
-        Key: { pk: { S: 'health-check' } },
-      }),
+      new GetCommand({ TableName: config().dynamo.sessionsTable, Key: { pk: 'health-check' } }),
     );
   });
 }

@@ -9,10 +9,8 @@
  * Records expire after 24 hours (checked in code; TTL only cleans up).
  */
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
-import { withDynamo } from '../db/dynamo';
+import { isConditionFailed, withDynamo } from '../db/dynamo';
 import { BadRequestError, ConflictError, UnprocessableEntityError } from './errors';
 import type { HttpResult } from './types';
 
@@ -73,7 +71,7 @@ export async function idempotent(
     ttl: Math.ceil((now + IDEMPOTENCY_TTL_MS) / 1_000),
   };
   try {
-    await withDynamo((dynamo) =>
+    await withDynamo((dynamo, { PutCommand }) =>
       dynamo.send(
         new PutCommand({
           TableName,
@@ -85,7 +83,7 @@ export async function idempotent(
       ),
     );
   } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    if (!isConditionFailed(error)) throw error;
     return replay(TableName, pk, print);
   }
 
@@ -94,10 +92,12 @@ export async function idempotent(
     result = await work();
   } catch (error) {
     // Nothing was created (or the client got an error): let a retry run the work again.
-    await withDynamo((dynamo) => dynamo.send(new DeleteCommand({ TableName, Key: { pk } })));
+    await withDynamo((dynamo, { DeleteCommand }) =>
+      dynamo.send(new DeleteCommand({ TableName, Key: { pk } })),
+    );
     throw error;
   }
-  await withDynamo((dynamo) =>
+  await withDynamo((dynamo, { UpdateCommand }) =>
     dynamo.send(
       new UpdateCommand({
         TableName,
@@ -115,7 +115,7 @@ export async function idempotent(
 }
 
 async function replay(TableName: string, pk: string, print: string): Promise<HttpResult> {
-  const { Item } = await withDynamo((dynamo) =>
+  const { Item } = await withDynamo((dynamo, { GetCommand }) =>
     dynamo.send(new GetCommand({ TableName, Key: { pk }, ConsistentRead: true })),
   );
   const record = Item as Record_ | undefined;

@@ -24,9 +24,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { isMainThread, threadId } from 'node:worker_threads';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
-import { withDynamo } from '../db/dynamo';
+import { isConditionFailed, withDynamo } from '../db/dynamo';
 import { type Logger, logger as processLogger } from '../logger';
 import { NoWorkerSlotError } from './errors';
 import { WORKER_ID_COUNT } from './snowflake';
@@ -92,11 +91,6 @@ function attributeNamesIn(condition: string): Record<string, string> {
   return Object.fromEntries(
     Object.entries(ATTRIBUTE_NAMES).filter(([placeholder]) => condition.includes(placeholder)),
   );
-}
-
-function isConditionFailure(error: unknown): boolean {
-  // By name rather than instanceof: robust to two copies of the SDK in one bundle.
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
 /** The worker-id lease of one instance. Not shared between threads. */
@@ -211,7 +205,7 @@ export class WorkerLease {
     values: Record<string, string | number>,
   ): Promise<boolean> {
     try {
-      await withDynamo((dynamo) =>
+      await withDynamo((dynamo, { PutCommand }) =>
         dynamo.send(
           new PutCommand({
             TableName: this.#tableName ?? config().dynamo.workerLeasesTable,
@@ -224,7 +218,7 @@ export class WorkerLease {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionFailed(error)) return false;
       throw error;
     }
   }

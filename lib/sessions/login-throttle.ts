@@ -5,7 +5,6 @@
  * by their own successful logins; an attacker guessing one account is slowed to a handful of
  * tries per window, and one address guessing many accounts is slowed too.
  */
-import { BatchGetCommand, DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import { withDynamo } from '../db/dynamo';
 
@@ -31,7 +30,7 @@ export async function checkLogin(
   const { index, endsAt } = windowOf(now);
   const TableName = config().dynamo.sessionsTable;
   const keys = [userKey(username, index), ipKey(ip, index)];
-  const result = await withDynamo((dynamo) =>
+  const result = await withDynamo((dynamo, { BatchGetCommand }) =>
     dynamo.send(
       new BatchGetCommand({
         RequestItems: { [TableName]: { Keys: keys.map((pk) => ({ pk })), ConsistentRead: true } },
@@ -60,7 +59,7 @@ export async function recordLoginFailure(
 ): Promise<void> {
   const { index, endsAt } = windowOf(now);
   const TableName = config().dynamo.sessionsTable;
-  await withDynamo((dynamo) =>
+  await withDynamo((dynamo, { UpdateCommand }) =>
     Promise.all(
       [userKey(username, index), ipKey(ip, index)].map((pk) =>
         dynamo.send(
@@ -80,7 +79,7 @@ export async function recordLoginFailure(
 /** After a successful login, the username's failures no longer count against it. */
 export async function clearLoginFailures(username: string, now = Date.now()): Promise<void> {
   const { index } = windowOf(now);
-  await withDynamo((dynamo) =>
+  await withDynamo((dynamo, { DeleteCommand }) =>
     dynamo.send(
       new DeleteCommand({
         TableName: config().dynamo.sessionsTable,

@@ -8,17 +8,9 @@
  * once every few minutes, not on every request.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
 import type { UserRole } from '../../shared/schema';
 import { config } from '../config';
-import { withDynamo } from '../db/dynamo';
+import { isConditionFailed, withDynamo } from '../db/dynamo';
 
 /** The sliding idle expiry is written back at most this often. */
 export const TOUCH_INTERVAL_MS = 5 * 60_000;
@@ -75,7 +67,7 @@ export async function createSession(
     lastSeenAt: now,
     ttl: Math.ceil(expiresAt(session) / 1_000),
   };
-  await withDynamo((dynamo) =>
+  await withDynamo((dynamo, { PutCommand }) =>
     dynamo.send(
       new PutCommand({
         TableName: config().dynamo.sessionsTable,
@@ -95,7 +87,7 @@ export async function findSession(token: string, now = Date.now()): Promise<Sess
   if (!TOKEN_SHAPE.test(token)) return undefined;
   const id = hashToken(token);
   const TableName = config().dynamo.sessionsTable;
-  const { Item } = await withDynamo((dynamo) =>
+  const { Item } = await withDynamo((dynamo, { GetCommand }) =>
     dynamo.send(new GetCommand({ TableName, Key: { pk: keyOf(id) }, ConsistentRead: true })),
   );
   if (!Item) return undefined;
@@ -118,7 +110,7 @@ export async function findSession(token: string, now = Date.now()): Promise<Sess
 /** Moves lastSeenAt forward; conditional, so a concurrent touch or a logout is never undone. */
 async function touch(session: Session, now: number): Promise<void> {
   try {
-    await withDynamo((dynamo) =>
+    await withDynamo((dynamo, { UpdateCommand }) =>
       dynamo.send(
         new UpdateCommand({
           TableName: config().dynamo.sessionsTable,
@@ -136,14 +128,14 @@ async function touch(session: Session, now: number): Promise<void> {
     );
   } catch (error) {
     // Someone else touched it first (or it was deleted): either way nothing to extend here.
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    if (!isConditionFailed(error)) throw error;
   }
 }
 
 /** Ends the session of `token` (logout). Unknown tokens are fine. */
 export async function deleteSession(token: string): Promise<void> {
   if (!TOKEN_SHAPE.test(token)) return;
-  await withDynamo((dynamo) =>
+  await withDynamo((dynamo, { DeleteCommand }) =>
     dynamo.send(
       new DeleteCommand({
         TableName: config().dynamo.sessionsTable,
@@ -159,7 +151,7 @@ export async function deleteUserSessions(userId: number): Promise<number> {
   let deleted = 0;
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await withDynamo((dynamo) =>
+    const page = await withDynamo((dynamo, { QueryCommand }) =>
       dynamo.send(
         new QueryCommand({
           TableName,
@@ -171,7 +163,7 @@ export async function deleteUserSessions(userId: number): Promise<number> {
       ),
     );
     for (const item of page.Items ?? []) {
-      await withDynamo((dynamo) =>
+      await withDynamo((dynamo, { DeleteCommand }) =>
         dynamo.send(new DeleteCommand({ TableName, Key: { pk: item.pk } })),
       );
       deleted += 1;

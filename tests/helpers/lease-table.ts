@@ -40,10 +40,13 @@ export function readLeaseItem(
  * Counts the commands the shared DynamoDB client sends from now on (by command name), through a
  * middleware on the real client: nothing is mocked. stop() removes the middleware.
  */
-export function countDynamoCommands(): { counts: Map<string, number>; stop(): void } {
+export async function countDynamoCommands(): Promise<{
+  counts: Map<string, number>;
+  stop(): void;
+}> {
   const counts = new Map<string, number>();
   const name = `count-commands-${Math.random().toString(36).slice(2)}`;
-  const stack = getDynamo().middlewareStack;
+  const stack = (await getDynamo()).middlewareStack;
   stack.add(
     (next, context) => (args) => {
       const command = String(context.commandName);

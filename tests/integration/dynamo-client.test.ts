@@ -35,11 +35,11 @@ describe('dynamodb client', () => {
 
   it('reuses the client and its keep-alive socket across calls', async () => {
     await pingDynamo();
-    const client = getDynamo();
+    const client = await getDynamo();
     const opened = dynamoSocketStats.opened;
     await pingDynamo();
     await pingDynamo();
-    expect(getDynamo()).toBe(client);
+    expect(await getDynamo()).toBe(client);
     expect(opened).toBeGreaterThan(0);
     expect(dynamoSocketStats.opened).toBe(opened);
   });

@@ -22,7 +22,7 @@ const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 
 async function storedItem(token: string) {
-  const { Item } = await getDynamo().send(
+  const { Item } = await (await getDynamo()).send(
     new GetCommand({
       TableName: config().dynamo.sessionsTable,
       Key: { pk: `session#${hashToken(token)}` },

@@ -109,7 +109,7 @@ describe('worker-id lease (dynalite)', () => {
     expect(first.slot).toBe(start);
 
     clock.advance(LEASE_MS / 2 - 1);
-    const sent = countDynamoCommands();
+    const sent = await countDynamoCommands();
     try {
       expect(await lease.ensure()).toBe(first);
       expect(total(sent.counts)).toBe(0);
@@ -250,7 +250,7 @@ describe('worker-id lease (dynalite)', () => {
   it('shares one lease between concurrent first calls and mints distinct ids', async () => {
     const start = slotsOfTest(7);
     const a = source(identityStartingAt(start, 'burst'), () => Date.now());
-    const sent = countDynamoCommands();
+    const sent = await countDynamoCommands();
     const ids = await Promise.all(Array.from({ length: 200 }, () => a.next())).finally(sent.stop);
     expect([...sent.counts]).toEqual([['PutItemCommand', 1]]);
     expect(new Set(ids).size).toBe(200);
