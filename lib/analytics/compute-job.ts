@@ -23,7 +23,6 @@ import type {
 } from '../storage/analytics-job-store';
 import { studentAnalytics, TestStatisticsBuilder } from './formulas';
 
-export const DEFAULT_SETTLE_MS = 60_000;
 export const DEFAULT_PAGE_SIZE = 500;
 export const DEFAULT_TESTS_PER_PASS = 100;
 /** Test facts kept across pages of one run (a page usually repeats the same few tests). */
@@ -32,7 +31,8 @@ export const DEFAULT_MAX_CACHED_TESTS = 2_000;
 export interface ComputeAnalyticsOptions {
   store: AnalyticsJobStore;
   now?: () => Date;
-  settleMs?: number;
+  /** Results that changed less than this long ago are left for a later run (config: 60 s). */
+  settleMs: number;
   /** Attempts, and stored rows, read per query: what bounds the run's memory. */
   pageSize?: number;
   /** Tests whose statistics are computed together (one query for all their rows). */
@@ -90,7 +90,7 @@ export async function computeAnalytics(
   const {
     store,
     now = () => new Date(),
-    settleMs = DEFAULT_SETTLE_MS,
+    settleMs,
     pageSize = DEFAULT_PAGE_SIZE,
     testsPerPass = DEFAULT_TESTS_PER_PASS,
     maxCachedTests = DEFAULT_MAX_CACHED_TESTS,

@@ -35,7 +35,7 @@ import type {
 } from '../analytics-job-store';
 import type { IStorage } from '../storage';
 import { FINISHED_STATUSES } from './attempts';
-import { isDuplicateKey } from './duplicate-key';
+import { duplicateKeyIndexes } from './duplicate-key';
 import { keysetPages } from './keyset';
 
 const JOB_ID = 'compute-analytics';
@@ -102,14 +102,9 @@ async function bulkUpsert<T extends mongo.Document>(
       await collection.bulkWrite(pending, { ordered: false });
       return;
     } catch (error) {
-      const writeErrors = (error as { writeErrors?: { index: number; code?: number }[] })
-        .writeErrors;
-      const lostRaces =
-        isDuplicateKey(error) && Array.isArray(writeErrors)
-          ? writeErrors.filter((e) => e.code === 11000 || e.code === 1)
-          : [];
-      if (attempt >= UPSERT_RETRIES || lostRaces.length !== writeErrors?.length) throw error;
-      pending = lostRaces.map((e) => pending[e.index] as mongo.AnyBulkWriteOperation<T>);
+      const lostRaces = duplicateKeyIndexes(error);
+      if (attempt >= UPSERT_RETRIES || !lostRaces) throw error;
+      pending = lostRaces.map((index) => pending[index] as mongo.AnyBulkWriteOperation<T>);
     }
   }
 }
@@ -128,10 +123,9 @@ async function insertNew<T extends { _id: unknown }>(
     await collection.insertMany(docs as mongo.OptionalId<mongo.Document>[], { ordered: false });
     return [];
   } catch (error) {
-    const writeErrors = (error as { writeErrors?: { index: number; code?: number }[] }).writeErrors;
-    if (!isDuplicateKey(error) || !Array.isArray(writeErrors)) throw error;
-    if (writeErrors.some((e) => e.code !== 11000 && e.code !== 1)) throw error;
-    return writeErrors.map((e) => docs[e.index] as T);
+    const existing = duplicateKeyIndexes(error);
+    if (!existing) throw error;
+    return existing.map((index) => docs[index] as T);
   }
 }
 

@@ -60,10 +60,12 @@ export const FINISHED_STATUSES: AttemptStatus[] = ['completed', 'evaluated'];
 export async function touchResults(
   which: { attemptId: number } | { testId: number },
 ): Promise<void> {
-  const filter: QueryFilter<TestAttemptDoc> =
-    'attemptId' in which
-      ? { id: which.attemptId }
-      : { testId: which.testId, status: trusted({ $in: FINISHED_STATUSES }) };
+  // Only finished attempts: an attempt in progress is stamped when it is completed. So on the hot
+  // path (a student answering) this matches nothing and writes nothing.
+  const filter: QueryFilter<TestAttemptDoc> = {
+    ...('attemptId' in which ? { id: which.attemptId } : { testId: which.testId }),
+    status: trusted({ $in: FINISHED_STATUSES }),
+  };
   await TestAttemptModel.updateMany(filter, {
     $set: { resultChangedAt: new Date() },
     $inc: { resultRevision: 1 },
@@ -205,8 +207,8 @@ export const attemptStore: AttemptStore = {
           return toAnswer(doc.toObject());
         },
       );
-      // Usually the attempt is in progress and this changes nothing the job reads yet; but an
-      // answer that lands just after the attempt was completed must still be counted.
+      // Usually the attempt is in progress and this matches nothing; but an answer that lands
+      // just after the attempt was completed must still be counted.
       await touchResults({ attemptId });
       return saved;
     }),
