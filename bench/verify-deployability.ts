@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { localDir, projectRoot } from '../scripts/stack/paths';
 import { packagedFunctions, packageFunctions, templatePath, zipKb } from './packaged-functions';
+import { type Check, reportChecks } from './verify-report';
 
 const CFN_LINT = 'cfn-lint==1.58.0';
 const HTTP_API_TIMEOUT_S = 30;
@@ -48,12 +49,6 @@ function ensureCfnLint(): string {
 interface Resource {
   Type: string;
   Properties?: Record<string, unknown>;
-}
-
-interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
 }
 
 /** Every string inside a CloudFormation value (Fn::Join parts, GetAtt names...). */
@@ -156,10 +151,7 @@ function main(): void {
   );
   console.log('| function | zip |\n|---|---|');
   for (const zip of zips) console.log(`| ${zip.name} | ${zip.kb.toLocaleString('en')} KB |`);
-  console.log('\n| check | result | detail |\n|---|---|---|');
-  for (const check of checks)
-    console.log(`| ${check.name} | ${check.ok ? 'pass' : 'FAIL'} | ${check.detail} |`);
-  if (checks.some((c) => !c.ok)) process.exit(1);
+  reportChecks('deploy', 'Deployability (item 6)', checks);
 }
 
 main();

@@ -1,0 +1,103 @@
+/**
+ * serverless-offline as a child process on free ports, wired to the local stack: used by the e2e
+ * test setup and by the verification scripts under bench/. Its own process group, so stopping it
+ * stops its Lambda workers too.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { SERVERLESS_CLI_ENV } from './cli-env';
+import { projectRoot } from './stack/paths';
+
+export interface OfflineServer {
+  /** http://127.0.0.1:<port>: the HTTP API. */
+  url: string;
+  /** The Lambda Invoke API (scheduled functions are invoked through it). */
+  lambdaUrl: string;
+  /** The serverless-offline process (its pid leads the process group). */
+  child: ChildProcess;
+  /** The last lines it printed, for error messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`serverless-offline exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(url);
+      if (response.status === 200) return;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`serverless-offline not ready at ${url} after ${timeoutMs} ms (last: ${last})`);
+}
+
+/**
+ * Starts serverless-offline with `env` (the stack's connection variables and any settings) on top
+ * of this process's environment, and waits until /api/health answers 200.
+ */
+export async function startOffline(env: Record<string, string>): Promise<OfflineServer> {
+  const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+  const lines: string[] = [];
+  const child = spawn(
+    join(projectRoot, 'node_modules', '.bin', 'serverless'),
+    [
+      'offline',
+      'start',
+      '--stage',
+      'dev',
+      '--httpPort',
+      String(httpPort),
+      '--lambdaPort',
+      String(lambdaPort),
+    ],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, ...env, ...SERVERLESS_CLI_ENV, IS_OFFLINE: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
+  const keep = (chunk: Buffer) => {
+    lines.push(chunk.toString());
+    if (lines.length > 200) lines.shift();
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const output = () => lines.join('').slice(-4000);
+  const url = `http://127.0.0.1:${httpPort}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    process.kill(-(child.pid as number), 'SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+    if (child.exitCode === null && child.signalCode === null) {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    }
+  };
+  try {
+    await waitForHttp(`${url}/api/health`, child, 90_000);
+  } catch (error) {
+    process.kill(-(child.pid as number), 'SIGKILL');
+    throw new Error(`${(error as Error).message}\n${output()}`);
+  }
+  return { url, lambdaUrl: `http://127.0.0.1:${lambdaPort}`, child, output, stop };
+}
