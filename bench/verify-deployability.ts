@@ -10,41 +10,14 @@
  *
  * Prints a summary table and the bundle size of each function; exits 1 when a check fails.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { localDir, projectRoot } from '../scripts/stack/paths';
+import { readFileSync } from 'node:fs';
+import { projectRoot } from '../scripts/stack/paths';
 import { packagedFunctions, packageFunctions, templatePath, zipKb } from './packaged-functions';
+import { ensurePythonTool, runTool } from './python-tool';
 import { type Check, reportChecks } from './verify-report';
 
 const CFN_LINT = 'cfn-lint==1.58.0';
 const HTTP_API_TIMEOUT_S = 30;
-const venv = join(localDir, 'venv');
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const result = spawnSync(command, args, { cwd: projectRoot, env, encoding: 'utf8' });
-  if (result.error) throw result.error;
-  return result;
-}
-
-function ensureCfnLint(): string {
-  const bin = join(venv, 'bin', 'cfn-lint');
-  const installed =
-    existsSync(bin) && run(bin, ['--version']).stdout.includes(CFN_LINT.split('==')[1] as string);
-  if (!installed) {
-    console.log(`installing ${CFN_LINT} into .local/venv`);
-    for (const [command, args] of [
-      ['python3', ['-m', 'venv', venv]],
-      [join(venv, 'bin', 'pip'), ['install', '--quiet', CFN_LINT]],
-    ] as const) {
-      const result = run(command, [...args]);
-      if (result.status !== 0) {
-        throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr}`);
-      }
-    }
-  }
-  return bin;
-}
 
 interface Resource {
   Type: string;
@@ -117,7 +90,7 @@ function checkDynamoIam(resources: Record<string, Resource>): Check {
 }
 
 function checkCfnLint(bin: string, template: string): Check {
-  const result = run(bin, ['--format', 'json', template]);
+  const result = runTool(bin, ['--format', 'json', template]);
   const findings = JSON.parse(result.stdout || '[]') as { Level: string; Rule: { Id: string } }[];
   const count = (level: string) => findings.filter((f) => f.Level === level);
   const errors = count('Error');
@@ -131,7 +104,7 @@ function checkCfnLint(bin: string, template: string): Check {
 }
 
 function main(): void {
-  const cfnLint = ensureCfnLint();
+  const cfnLint = ensurePythonTool(CFN_LINT);
   const packagedIn = packageFunctions().toFixed(0);
   const template = templatePath;
   const resources = (

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import * as z from 'zod';
 import type { RouteSchemas } from '../lib/http/types';
+import { responseRegistry, successResponses } from '../shared/response-schemas';
 import { projectRoot } from './stack/paths';
 
 interface HttpApiEvent {
@@ -48,6 +49,39 @@ const jsonSchema = (schema: z.ZodType) => {
   }) as Record<string, unknown>;
   return rest;
 };
+
+/** Where openapi.json defines the named response schemas (shared/response-schemas.ts). */
+const COMPONENT_SCHEMAS = '#/components/schemas/';
+
+/**
+ * A response body's JSON Schema, with the named DTOs it uses collected into `components` and
+ * referenced from there (each defined once in the document).
+ */
+function responseJsonSchema(schema: z.ZodType, components: Record<string, unknown>) {
+  const converted = z.toJSONSchema(schema, { io: 'output', metadata: responseRegistry });
+  const text = JSON.stringify(converted).replaceAll('"#/$defs/', `"${COMPONENT_SCHEMAS}`);
+  const { $schema: _drop, $defs, ...rest } = JSON.parse(text) as Record<string, unknown>;
+  Object.assign(components, $defs ?? {});
+  return rest;
+}
+
+/** The success response of a function, documented from shared/response-schemas.ts. */
+function successResponse(functionName: string, components: Record<string, unknown>) {
+  const success = successResponses[functionName];
+  if (!success) throw new Error(`shared/response-schemas.ts has no response for ${functionName}`);
+  return {
+    [String(success.status)]: {
+      description: success.description,
+      ...(success.schema
+        ? {
+            content: {
+              'application/json': { schema: responseJsonSchema(success.schema, components) },
+            },
+          }
+        : {}),
+    },
+  };
+}
 
 /** Parameters (in path or query) from an object schema's properties. */
 function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
@@ -90,6 +124,7 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
     JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string }
   ).version;
   const paths: Record<string, Record<string, unknown>> = {};
+  const components: Record<string, unknown> = {};
   const routes = serverlessRoutes().sort((a, b) =>
     `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`),
   );
@@ -111,7 +146,7 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
           }
         : {}),
       responses: {
-        '2XX': { description: 'Success (JSON, or no body for 204)' },
+        ...successResponse(route.functionName, components),
         ...Object.fromEntries(
           Object.entries(ERROR_STATUSES)
             .filter(([status]) => spec.auth === 'session' || status !== '401')
@@ -134,6 +169,7 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
     components: {
       securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'sid' } },
       schemas: {
+        ...Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
         Error: {
           type: 'object',
           required: ['message', 'code'],

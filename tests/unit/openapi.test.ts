@@ -65,3 +65,37 @@ describe('openapi.json', () => {
     expect(health.security).toEqual([]);
   });
 });
+
+describe('openapi.json success responses', () => {
+  type Responses = Record<string, { content?: { 'application/json': { schema: unknown } } }>;
+  const responses = (path: string, method: string) =>
+    (committed.paths[path] as unknown as Record<string, { responses: Responses }>)[method]
+      ?.responses ?? {};
+
+  it('documents each operation’s success status, with a body schema unless it is a 204', () => {
+    for (const [path, operations] of Object.entries(committed.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const success = Object.entries(
+          (operation as unknown as { responses: Responses }).responses,
+        ).filter(([status]) => status.startsWith('2'));
+        expect(success, `${method} ${path}`).toHaveLength(1);
+        const [status, response] = success[0] as [string, Responses[string]];
+        expect(response.content === undefined, `${method} ${path}`).toBe(status === '204');
+      }
+    }
+  });
+
+  it('refers to the DTOs by name, each defined once, strict', () => {
+    expect(responses('/api/users/me', 'get')['200']?.content?.['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/User',
+    });
+    expect(responses('/api/auth/logout', 'post')['204']).toBeDefined();
+    const schemas = (committed as unknown as { components: { schemas: Record<string, object> } })
+      .components.schemas;
+    expect(schemas.User).toMatchObject({ additionalProperties: false });
+    expect(Object.keys(schemas.User as object)).not.toContain('passwordHash');
+    expect((schemas.StudentQuestion as { properties: object }).properties).not.toHaveProperty(
+      'correctAnswer',
+    );
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * Python command-line tools the verification scripts use (cfn-lint, schemathesis), installed from
+ * PyPI at pinned versions into the git-ignored .local/venv on first use, so every machine (a
+ * developer's, CI's) gets the same tool with no install step of its own.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { localDir, projectRoot } from '../scripts/stack/paths';
+
+export const venv = join(localDir, 'venv');
+
+/** Runs a command in the project root; throws only when it could not start at all. */
+export function runTool(command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const result = spawnSync(command, args, {
+    cwd: projectRoot,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (result.error) throw result.error;
+  return result;
+}
+
+function mustRun(command: string, args: string[]): string {
+  const result = runTool(command, args);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** The version pip has installed of `name` in the venv, if any. */
+function installedVersion(name: string): string | undefined {
+  const pip = join(venv, 'bin', 'pip');
+  if (!existsSync(pip)) return undefined;
+  const shown = runTool(pip, ['show', name]);
+  return shown.status === 0 ? /^Version: (.+)$/m.exec(shown.stdout)?.[1]?.trim() : undefined;
+}
+
+/**
+ * Installs `pin` ("name==version") into .local/venv unless that very version is there, and returns
+ * the path of its command `bin` (the package name unless given).
+ */
+export function ensurePythonTool(pin: `${string}==${string}`, bin?: string): string {
+  const [name, version] = pin.split('==') as [string, string];
+  const command = join(venv, 'bin', bin ?? name);
+  if (installedVersion(name) !== version || !existsSync(command)) {
+    console.log(`installing ${pin} into .local/venv`);
+    if (!existsSync(join(venv, 'bin', 'pip'))) mustRun('python3', ['-m', 'venv', venv]);
+    mustRun(join(venv, 'bin', 'pip'), ['install', '--quiet', pin]);
+  }
+  return command;
+}
