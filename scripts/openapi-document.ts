@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import * as z from 'zod';
+import type { $ZodType } from 'zod/v4/core';
 import type { RouteSchemas } from '../lib/http/types';
 import { responseRegistry, successResponses } from '../shared/response-schemas';
 import { projectRoot } from './stack/paths';
@@ -42,7 +43,7 @@ export function serverlessRoutes(): RouteEntry[] {
   );
 }
 
-const jsonSchema = (schema: z.ZodType) => {
+const jsonSchema = (schema: $ZodType) => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, {
     io: 'input',
     unrepresentable: 'any',
@@ -84,7 +85,7 @@ function successResponse(functionName: string, components: Record<string, unknow
 }
 
 /** Parameters (in path or query) from an object schema's properties. */
-function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
+function parameters(schema: $ZodType | undefined, where: 'path' | 'query') {
   if (!schema) return [];
   const json = jsonSchema(schema) as {
     properties?: Record<string, unknown>;

@@ -9,7 +9,8 @@
 import middy from '@middy/core';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
+// zod/mini: see validation.ts (a route without a query schema must not load classic zod).
+import * as z from 'zod/mini';
 import { config } from '../config';
 import { readSessionToken } from '../sessions/cookie';
 import { UnauthorizedError } from './errors';

@@ -4,7 +4,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type * as z from 'zod';
+import type { $ZodType, output } from 'zod/v4/core';
 import type { UserRole } from '../../shared/schema';
 import type { Logger } from '../logger';
 
@@ -15,12 +15,12 @@ import type { Logger } from '../logger';
 export interface RouteSchemas {
   /** 'session': a live session is required (401 without); 'none': anyone. */
   auth: 'session' | 'none';
-  body?: z.ZodType;
-  query?: z.ZodType;
-  path?: z.ZodType;
+  body?: $ZodType;
+  query?: $ZodType;
+  path?: $ZodType;
 }
 
-type Parsed<S extends z.ZodType | undefined> = S extends z.ZodType ? z.output<S> : undefined;
+type Parsed<S extends $ZodType | undefined> = S extends $ZodType ? output<S> : undefined;
 
 /** What a handler receives: the validated request parts plus the request's logger and id. */
 /** The caller, on routes with `auth: 'session'`. */

@@ -4,7 +4,8 @@
  * the request id. No stack trace or driver message ever reaches the response.
  */
 import type { MiddlewareObj } from '@middy/core';
-import { ZodError } from 'zod';
+// Any zod error, classic or mini (both are core $ZodErrors), without loading classic zod.
+import { $ZodError } from 'zod/v4/core';
 import { DatabaseUnavailableError } from '../../db/errors';
 import {
   ClockMovedBackwardsError,
@@ -23,7 +24,7 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   // Request parts are validated by the stack (BadRequestError); a ZodError reaching here comes from
   // our own code, so it is a server fault: an opaque 500, not internal field paths in a 400.
-  if (error instanceof ZodError) return INTERNAL();
+  if (error instanceof $ZodError) return INTERNAL();
   if (error instanceof InvalidSnowflakeError) {
     return new BadRequestError('Invalid message id', [
       { path: 'id', message: 'must be a message id' },
