@@ -5,8 +5,7 @@
  * first invocation for the next ones. Timeouts are short and retries few, so an unreachable
  * endpoint answers 503 in seconds rather than after the SDK's default retry ladder.
  */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpAgent } from 'node:http';
 import type { Socket } from 'node:net';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
@@ -30,7 +29,16 @@ const SDK_MAX_ATTEMPTS = 2;
 export type DynamoCommands = typeof import('@aws-sdk/lib-dynamodb');
 
 let client: DynamoDBDocumentClient | undefined;
-let sdk: Promise<[typeof import('@aws-sdk/client-dynamodb'), DynamoCommands]> | undefined;
+let sdk:
+  | Promise<
+      [
+        typeof import('@aws-sdk/client-dynamodb'),
+        DynamoCommands,
+        typeof import('node:http'),
+        typeof import('node:https'),
+      ]
+    >
+  | undefined;
 
 /**
  * The SDK is loaded on first use, not when the bundle loads: its ~50 ms of module start-up
@@ -38,13 +46,19 @@ let sdk: Promise<[typeof import('@aws-sdk/client-dynamodb'), DynamoCommands]> | 
  * 404, a refused body or any function that never touches it.
  */
 function loadSdk() {
-  sdk ??= Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]);
+  // node:https (and with it tls) too: ~5 ms that only the SDK's callers need.
+  sdk ??= Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('@aws-sdk/lib-dynamodb'),
+    import('node:http'),
+    import('node:https'),
+  ]);
   return sdk;
 }
 
 /** Returns the document client (marshalls plain JS objects), created on first use. */
 export async function getDynamo(): Promise<DynamoDBDocumentClient> {
-  const [{ DynamoDBClient }, { DynamoDBDocumentClient }] = await loadSdk();
+  const [{ DynamoDBClient }, { DynamoDBDocumentClient }, http, https] = await loadSdk();
   if (!client) {
     const { region, endpoint, timeoutMs } = config().dynamo;
     const agentOptions = { keepAlive: true, maxSockets: 50 };
@@ -54,8 +68,8 @@ export async function getDynamo(): Promise<DynamoDBDocumentClient> {
       requestHandler: {
         connectionTimeout: Math.min(timeoutMs, 1_000),
         requestTimeout: timeoutMs,
-        httpAgent: countSockets(new HttpAgent(agentOptions)),
-        httpsAgent: countSockets(new HttpsAgent(agentOptions)),
+        httpAgent: countSockets(new http.Agent(agentOptions)),
+        httpsAgent: countSockets(new https.Agent(agentOptions)),
       },
       ...(endpoint
         ? {
