@@ -7,7 +7,12 @@
  * owners, scores, timestamps, statuses it sets) are not in the insert schemas at all.
  * This module imports nothing of ours (design.md: shared imports nothing).
  */
-import * as z from 'zod';
+// zod/mini, not the classic API: handlers bundle these schemas, and classic zod would cost every
+// cold start ~170 KB of code to load plus its per-instance methods on each schema built here. Mini
+// builds the same core schemas (same checks, same messages, same JSON Schema in openapi.json).
+import * as z from 'zod/mini';
+// Core types by name: `z.core` used as a value would make esbuild bundle all of zod core.
+import type { $RefinementCtx } from 'zod/v4/core';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -16,14 +21,16 @@ import * as z from 'zod';
 export const MAX_ID = 2_147_483_647;
 
 /** A numeric entity id in a JSON body. */
-export const idSchema = z.number().int().positive().max(MAX_ID);
+export const idSchema = z.number().check(z.int(), z.positive(), z.lte(MAX_ID));
 
 /** A numeric entity id in a path or query string: digits only, no sign, exponent or spaces. */
-export const idParamSchema = z
-  .string()
-  .regex(/^[1-9][0-9]{0,9}$/, 'must be a positive integer id')
-  .transform(Number)
-  .pipe(idSchema);
+export const idParamSchema = z.pipe(
+  z.pipe(
+    z.string().check(z.regex(/^[1-9][0-9]{0,9}$/, 'must be a positive integer id')),
+    z.transform(Number),
+  ),
+  idSchema,
+);
 
 /** Largest signed 64-bit value: the top of the Snowflake id space. */
 export const MAX_SNOWFLAKE = 9_223_372_036_854_775_807n;
@@ -32,38 +39,42 @@ export const MAX_SNOWFLAKE = 9_223_372_036_854_775_807n;
 export const SNOWFLAKE_TEXT = /^(?:0|[1-9][0-9]{0,18})$/;
 
 /** A message id (Snowflake) as the API carries it: a decimal string, never a JS number. */
-export const snowflakeSchema = z
-  .string()
-  .regex(SNOWFLAKE_TEXT, 'must be a message id (decimal string)')
+export const snowflakeSchema = z.string().check(
+  z.regex(SNOWFLAKE_TEXT, 'must be a message id (decimal string)'),
   // zod runs this even when the regex failed, so it must not assume digits.
-  .refine(
+  z.refine(
     (value) => SNOWFLAKE_TEXT.test(value) && BigInt(value) <= MAX_SNOWFLAKE,
     'must be a message id (decimal string)',
-  );
+  ),
+);
 
 /** Required text: trimmed, 1..max characters. */
-export const requiredText = (max: number) => z.string().trim().min(1).max(max);
+export const requiredText = (max: number) =>
+  z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
 /** Optional text that may also be null (cleared). Empty after trimming counts as null. */
 export const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .transform((value) => (value === '' ? null : value))
-    .nullable()
-    .optional();
+  z.optional(
+    z.nullable(
+      z.pipe(
+        z.string().check(z.trim(), z.maxLength(max)),
+        z.transform((value: string) => (value === '' ? null : value)),
+      ),
+    ),
+  );
 
 /** An http(s) URL (avatars, attachments, uploaded images). */
 export const urlSchema = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-  .max(2_048);
+  .check(z.maxLength(2_048));
 
 /** A date-time or a date in ISO-8601; anything else is a 400. Parsed to a Date. */
 export const dateInputSchema = z
-  .union([z.iso.datetime({ offset: true }), z.iso.date()])
-  .transform((value) => new Date(value))
-  .refine((date) => !Number.isNaN(date.getTime()), 'must be an ISO-8601 date');
+  .pipe(
+    z.union([z.iso.datetime({ offset: true }), z.iso.date()]),
+    z.transform((value: string) => new Date(value)),
+  )
+  .check(z.refine((date) => !Number.isNaN(date.getTime()), 'must be an ISO-8601 date'));
 
 // ---------------------------------------------------------------------------------------------
 // Users
@@ -73,13 +84,15 @@ export type UserRole = (typeof userRoles)[number];
 
 export const usernameSchema = z
   .string()
-  .trim()
-  .min(3)
-  .max(32)
-  .regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, _ . -');
+  .check(
+    z.trim(),
+    z.minLength(3),
+    z.maxLength(32),
+    z.regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, _ . -'),
+  );
 
-export const passwordSchema = z.string().min(8).max(128);
-export const emailSchema = z.email().max(254);
+export const passwordSchema = z.string().check(z.minLength(8), z.maxLength(128));
+export const emailSchema = z.email().check(z.maxLength(254));
 
 /** POST /auth/register. */
 export const insertUserSchema = z.strictObject({
@@ -87,30 +100,30 @@ export const insertUserSchema = z.strictObject({
   password: passwordSchema,
   name: requiredText(100),
   email: emailSchema,
-  role: z.enum(userRoles).default('student'),
+  role: z._default(z.enum(userRoles), 'student'),
   class: optionalText(50),
   subject: optionalText(100),
-  avatar: urlSchema.nullable().optional(),
-  teacherCode: z.string().max(200).optional(),
+  avatar: z.optional(z.nullable(urlSchema)),
+  teacherCode: z.optional(z.string().check(z.maxLength(200))),
 });
 export type InsertUser = z.output<typeof insertUserSchema>;
 
 /** Profile changes a user may make; role, username and password are not among them. */
-export const updateUserSchema = z
-  .strictObject({
+export const updateUserSchema = z.partial(
+  z.strictObject({
     name: requiredText(100),
     email: emailSchema,
     class: optionalText(50),
     subject: optionalText(100),
-    avatar: urlSchema.nullable(),
-  })
-  .partial();
+    avatar: z.nullable(urlSchema),
+  }),
+);
 export type UpdateUser = z.output<typeof updateUserSchema>;
 
 /** POST /auth/login. Bounded but otherwise free: a wrong shape must still be a plain 401. */
 export const loginSchema = z.strictObject({
-  username: z.string().min(1).max(254),
-  password: z.string().min(1).max(128),
+  username: z.string().check(z.minLength(1), z.maxLength(254)),
+  password: z.string().check(z.minLength(1), z.maxLength(128)),
 });
 
 /** A user as the API shows it: never a password, a hash, or our normalised lookup keys. */
@@ -139,26 +152,26 @@ const testFields = {
   description: optionalText(5_000),
   subject: requiredText(100),
   class: requiredText(50),
-  totalMarks: z.number().int().min(0).max(10_000),
-  duration: z.number().int().min(1).max(1_440),
+  totalMarks: z.number().check(z.int(), z.gte(0), z.lte(10_000)),
+  duration: z.number().check(z.int(), z.gte(1), z.lte(1_440)),
   testDate: dateInputSchema,
-  questionTypes: z.array(z.enum(questionTypes)).max(questionTypes.length),
+  questionTypes: z.array(z.enum(questionTypes)).check(z.maxLength(questionTypes.length)),
   status: z.enum(testStatuses),
 };
 
 /** POST /tests. teacherId may be sent only to name the caller (the handler refuses another). */
 export const insertTestSchema = z.strictObject({
   ...testFields,
-  teacherId: idSchema.optional(),
-  totalMarks: testFields.totalMarks.default(100),
-  duration: testFields.duration.default(60),
-  questionTypes: testFields.questionTypes.default([]),
-  status: testFields.status.default('draft'),
+  teacherId: z.optional(idSchema),
+  totalMarks: z._default(testFields.totalMarks, 100),
+  duration: z._default(testFields.duration, 60),
+  questionTypes: z._default(testFields.questionTypes, []),
+  status: z._default(testFields.status, 'draft'),
 });
 export type InsertTest = z.output<typeof insertTestSchema>;
 
 /** PATCH /tests/:id. teacherId is not a field here: the owner cannot change. */
-export const updateTestSchema = z.strictObject(testFields).partial();
+export const updateTestSchema = z.partial(z.strictObject(testFields));
 export type UpdateTest = z.output<typeof updateTestSchema>;
 
 export interface Test {
@@ -179,10 +192,12 @@ export interface Test {
 const questionFields = {
   type: z.enum(questionTypes),
   text: requiredText(10_000),
-  options: z.array(requiredText(1_000)).min(2).max(20).nullable().optional(),
+  options: z.optional(
+    z.nullable(z.array(requiredText(1_000)).check(z.minLength(2), z.maxLength(20))),
+  ),
   correctAnswer: optionalText(10_000),
-  marks: z.number().min(0).max(1_000),
-  order: z.number().int().min(0).max(10_000),
+  marks: z.number().check(z.gte(0), z.lte(1_000)),
+  order: z.number().check(z.int(), z.gte(0), z.lte(10_000)),
   aiRubric: optionalText(10_000),
   topic: optionalText(100),
 };
@@ -190,7 +205,7 @@ const questionFields = {
 /** An MCQ needs options, and its answer key is the index of one of them, as a string. */
 function checkMcq(
   question: { type?: QuestionType; options?: string[] | null; correctAnswer?: string | null },
-  context: z.core.$RefinementCtx,
+  context: $RefinementCtx,
 ): void {
   if (question.type !== 'mcq') return;
   if (!question.options) {
@@ -209,12 +224,14 @@ function checkMcq(
 
 /** POST /questions. */
 export const insertQuestionSchema = z
-  .strictObject({ ...questionFields, testId: idSchema, marks: questionFields.marks.default(1) })
-  .superRefine(checkMcq);
+  .strictObject({ ...questionFields, testId: idSchema, marks: z._default(questionFields.marks, 1) })
+  .check(z.superRefine(checkMcq));
 export type InsertQuestion = z.output<typeof insertQuestionSchema>;
 
 /** Question edits (the test it belongs to does not change). */
-export const updateQuestionSchema = z.strictObject(questionFields).partial().superRefine(checkMcq);
+export const updateQuestionSchema = z
+  .partial(z.strictObject(questionFields))
+  .check(z.superRefine(checkMcq));
 export type UpdateQuestion = z.output<typeof updateQuestionSchema>;
 
 export interface Question {
@@ -248,7 +265,10 @@ export const insertTestAttemptSchema = z.strictObject({ testId: idSchema });
  */
 export const updateTestAttemptSchema = z.union([
   z.strictObject({ status: z.literal('completed') }),
-  z.strictObject({ status: z.literal('evaluated'), score: z.number().min(0).max(100_000) }),
+  z.strictObject({
+    status: z.literal('evaluated'),
+    score: z.number().check(z.gte(0), z.lte(100_000)),
+  }),
 ]);
 export type UpdateTestAttempt = z.output<typeof updateTestAttemptSchema>;
 
@@ -267,14 +287,14 @@ export const insertAnswerSchema = z.strictObject({
   attemptId: idSchema,
   questionId: idSchema,
   text: optionalText(20_000),
-  selectedOption: z.number().int().min(0).max(19).nullable().optional(),
-  imageUrl: urlSchema.nullable().optional(),
+  selectedOption: z.optional(z.nullable(z.number().check(z.int(), z.gte(0), z.lte(19)))),
+  imageUrl: z.optional(z.nullable(urlSchema)),
 });
 export type InsertAnswer = z.output<typeof insertAnswerSchema>;
 
 /** POST /answers/:id/grade. The upper bound (the question's marks) is checked by the handler. */
 export const gradeAnswerSchema = z.strictObject({
-  score: z.number().min(0).max(1_000),
+  score: z.number().check(z.gte(0), z.lte(1_000)),
   feedback: optionalText(5_000),
 });
 export type GradeAnswer = z.output<typeof gradeAnswerSchema>;
@@ -350,21 +370,22 @@ export type AssignmentStatus = (typeof assignmentStatuses)[number];
 /** POST /tests/:id/assignments: either explicit students or a whole class, and a due date. */
 export const insertTestAssignmentSchema = z
   .strictObject({
-    studentIds: z.array(idSchema).min(1).max(500).optional(),
-    class: requiredText(50).optional(),
+    studentIds: z.optional(z.array(idSchema).check(z.minLength(1), z.maxLength(500))),
+    class: z.optional(requiredText(50)),
     dueDate: dateInputSchema,
   })
-  .refine((body) => (body.studentIds === undefined) !== (body.class === undefined), {
-    message: 'give either studentIds or class',
-    path: ['studentIds'],
-  });
+  .check(
+    z.refine((body) => (body.studentIds === undefined) !== (body.class === undefined), {
+      message: 'give either studentIds or class',
+      path: ['studentIds'],
+    }),
+  );
 export type InsertTestAssignment = z.output<typeof insertTestAssignmentSchema>;
 
 /** PATCH /assignments/:id: the student moves status on; the teacher moves the due date. */
 export const updateTestAssignmentSchema = z
-  .strictObject({ status: z.enum(['started', 'completed']), dueDate: dateInputSchema })
-  .partial()
-  .refine((body) => Object.keys(body).length > 0, 'nothing to change');
+  .partial(z.strictObject({ status: z.enum(['started', 'completed']), dueDate: dateInputSchema }))
+  .check(z.refine((body) => Object.keys(body).length > 0, 'nothing to change'));
 export type UpdateTestAssignment = z.output<typeof updateTestAssignmentSchema>;
 
 export interface TestAssignment {
@@ -386,7 +407,7 @@ export const insertWorkspaceSchema = z.strictObject({
   description: optionalText(2_000),
 });
 export type InsertWorkspace = z.output<typeof insertWorkspaceSchema>;
-export const updateWorkspaceSchema = insertWorkspaceSchema.partial();
+export const updateWorkspaceSchema = z.partial(insertWorkspaceSchema);
 export type UpdateWorkspace = z.output<typeof updateWorkspaceSchema>;
 
 /** POST /workspaces/:id/members. */
@@ -406,7 +427,7 @@ export type ChannelType = (typeof channelTypes)[number];
 
 const channelFields = {
   name: requiredText(100),
-  type: z.enum(['text', 'announcement']).default('text'),
+  type: z._default(z.enum(['text', 'announcement']), 'text'),
   class: optionalText(50),
   subject: optionalText(100),
 };
@@ -419,13 +440,13 @@ export const insertChannelWithWorkspaceSchema = z.strictObject({
   workspaceId: idSchema,
 });
 export type InsertChannel = z.output<typeof insertChannelSchema>;
-export const updateChannelSchema = z
-  .strictObject({
+export const updateChannelSchema = z.partial(
+  z.strictObject({
     name: channelFields.name,
     class: channelFields.class,
     subject: channelFields.subject,
-  })
-  .partial();
+  }),
+);
 export type UpdateChannel = z.output<typeof updateChannelSchema>;
 
 /** POST /channels/dm: the other user, or both users (the caller must be one of them). */
@@ -473,27 +494,31 @@ export type GradingStatus = (typeof gradingStatuses)[number];
 export const insertMessageSchema = z.strictObject({
   channelId: idSchema,
   // Kept as written (no trim: spacing can matter), but never blank.
-  content: z
-    .string()
-    .min(1)
-    .max(4_000)
-    .refine((text) => text.trim().length > 0, 'must not be blank'),
-  type: z.enum(messageTypes).default('text'),
-  fileUrl: urlSchema.nullable().optional(),
-  isHomework: z.boolean().default(false),
+  content: z.string().check(
+    z.minLength(1),
+    z.maxLength(4_000),
+    z.refine((text) => text.trim().length > 0, 'must not be blank'),
+  ),
+  type: z._default(z.enum(messageTypes), 'text'),
+  fileUrl: z.optional(z.nullable(urlSchema)),
+  isHomework: z._default(z.boolean(), false),
 });
 export type InsertMessage = z.output<typeof insertMessageSchema>;
 
 /** GET /channels/:id/messages?limit=&before=&after= */
 export const messageHistoryQuerySchema = z.strictObject({
-  limit: z
-    .string()
-    .regex(/^[1-9][0-9]{0,2}$/, 'must be an integer 1..100')
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(100))
-    .default(50),
-  before: snowflakeSchema.optional(),
-  after: snowflakeSchema.optional(),
+  limit: z._default(
+    z.pipe(
+      z.pipe(
+        z.string().check(z.regex(/^[1-9][0-9]{0,2}$/, 'must be an integer 1..100')),
+        z.transform(Number),
+      ),
+      z.number().check(z.int(), z.gte(1), z.lte(100)),
+    ),
+    50,
+  ),
+  before: z.optional(snowflakeSchema),
+  after: z.optional(snowflakeSchema),
 });
 
 /** POST /messages/:id/grade. */

@@ -3,7 +3,7 @@
  * until compute-analytics has counted a result) and every student's analytics. Another teacher
  * gets 404 (the test does not exist for them), a student of its class 403.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ownedTest } from '../../lib/authz/tests';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';

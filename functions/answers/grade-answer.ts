@@ -3,7 +3,7 @@
  * finished attempt, score 0..the question's marks. Answers the server grades (MCQs with a key)
  * are 409: a manual grade would contradict the key. 200 + the updated answer.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { gradableAnswer } from '../../lib/authz/tests';
 import { isAutoGraded } from '../../lib/grading/mcq';
 import { BadRequestError, ConflictError, NotFoundError } from '../../lib/http/errors';

@@ -1,5 +1,5 @@
 /** GET /api/test-attempts/:id/answers: for the attempt's student and the owner of its test. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { answersFor, readableAttempt } from '../../lib/authz/tests';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';

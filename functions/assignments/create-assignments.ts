@@ -3,7 +3,7 @@
  * whole class) with a due date. One assignment per (student, test): assigning again moves the due
  * date. 201 + the assignments.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ownedTest } from '../../lib/authz/tests';
 import { BadRequestError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';

@@ -2,14 +2,14 @@
  * GET /api/assignments?status=&testId=: a student's own assignments; a teacher's, those they
  * assigned. Soonest due first.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';
 import { assignmentStatuses, idParamSchema } from '../../shared/schema';
 
 const query = z.strictObject({
-  status: z.enum(assignmentStatuses).optional(),
-  testId: idParamSchema.optional(),
+  status: z.optional(z.enum(assignmentStatuses)),
+  testId: z.optional(idParamSchema),
 });
 
 export const handler = httpHandler({ auth: 'session', query }, async ({ caller, query }) => ({

@@ -2,7 +2,7 @@
  * PATCH /api/assignments/:id: the assigned student moves the status to started or completed; the
  * assigning teacher moves the due date. Either sending the other's change is 403.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { assignmentAccess } from '../../lib/authz/assignments';
 import { ForbiddenError, NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';

@@ -1,5 +1,5 @@
 /** PATCH /api/test-attempts/:id: the student completes it; the test's owner evaluates it (score). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { attemptChange, readableAttempt } from '../../lib/authz/tests';
 import { NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';

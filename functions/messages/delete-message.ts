@@ -1,5 +1,5 @@
 /** DELETE /api/messages/:id?channelId=: by its author, the workspace owner or a teacher member. 204. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { channelAccess, mayDeleteMessage } from '../../lib/authz/channels';
 import { ForbiddenError, NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';

@@ -2,7 +2,7 @@
  * POST /api/messages/:id/grade: a moderator sets a homework message's grading status (409 for a
  * message that is not homework). Answers the real updated message.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { moderatedChannel } from '../../lib/authz/channels';
 import { NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';

@@ -2,7 +2,7 @@
  * GET /api/channels/:id/messages?limit=&before=&after= (and its alias GET /api/messages/:channelId, routed as /api/messages/{id}):
  * a page of history, oldest to newest. limit 1..100 (default 50); cursors are exclusive message ids.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { channelAccess } from '../../lib/authz/channels';
 import { httpHandler } from '../../lib/http/stack';
 import { messageStore } from '../../lib/storage/messages';

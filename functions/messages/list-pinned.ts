@@ -1,5 +1,5 @@
 /** GET /api/channels/:id/pinned: the channel's pinned messages, newest first (members). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { channelAccess } from '../../lib/authz/channels';
 import { httpHandler } from '../../lib/http/stack';
 import { messageStore } from '../../lib/storage/messages';

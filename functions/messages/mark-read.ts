@@ -1,5 +1,5 @@
 /** POST /api/messages/:id/read: the caller has read the message (idempotent). Answers the real message. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { channelAccess } from '../../lib/authz/channels';
 import { NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';

@@ -2,7 +2,7 @@
  * POST and DELETE /api/channels/:id/pin/:messageId: a moderator pins or unpins a message of that
  * channel (404 otherwise; at most 50 pins: 409). Answers the channel with its pinnedMessages.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { moderatedChannel } from '../../lib/authz/channels';
 import { NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';

@@ -1,5 +1,5 @@
 /** GET /api/channels/:id/unread: {unreadCount}, exact up to 1,000 (then 1,000 and capped: true). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { channelAccess } from '../../lib/authz/channels';
 import { httpHandler } from '../../lib/http/stack';
 import { messageStore } from '../../lib/storage/messages';

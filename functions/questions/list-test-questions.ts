@@ -1,5 +1,5 @@
 /** GET /api/tests/:testId/questions: readable as the test is; by order; students get no key or rubric. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { questionsFor, readableTest } from '../../lib/authz/tests';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';

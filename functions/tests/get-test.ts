@@ -1,5 +1,5 @@
 /** GET /api/tests/:id: for its owner, and for students of its class unless a draft (else 404). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { readableTest } from '../../lib/authz/tests';
 import { httpHandler } from '../../lib/http/stack';
 import { idParamSchema } from '../../shared/schema';

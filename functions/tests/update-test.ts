@@ -1,5 +1,5 @@
 /** PATCH /api/tests/:id: the owner changes some fields; teacherId is not one (400). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ownedTest } from '../../lib/authz/tests';
 import { NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';
@@ -8,9 +8,8 @@ import { idParamSchema, updateTestSchema } from '../../shared/schema';
 
 const path = z.strictObject({ id: idParamSchema });
 // An empty change is a client mistake worth naming, not a silent 200.
-const body = updateTestSchema.refine(
-  (change) => Object.keys(change).length > 0,
-  'nothing to change',
+const body = updateTestSchema.check(
+  z.refine((change) => Object.keys(change).length > 0, 'nothing to change'),
 );
 
 export const handler = httpHandler(

@@ -1,5 +1,5 @@
 /** POST /api/workspaces/:id/members: the owner adds an existing user (404 if there is none). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ownedWorkspace } from '../../lib/authz/channels';
 import { NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';

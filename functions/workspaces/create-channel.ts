@@ -1,5 +1,5 @@
 /** POST /api/workspaces/:id/channels: by the owner or a teacher member. 201. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { channelCreatorWorkspace } from '../../lib/authz/channels';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';

@@ -1,5 +1,5 @@
 /** GET /api/workspaces/:id: members only (404 for anyone else). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { memberWorkspace } from '../../lib/authz/channels';
 import { httpHandler } from '../../lib/http/stack';
 import { idParamSchema } from '../../shared/schema';

@@ -1,5 +1,5 @@
 /** GET /api/workspaces/:id/channels: members only; oldest first. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { memberWorkspace } from '../../lib/authz/channels';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';

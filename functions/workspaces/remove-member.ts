@@ -2,7 +2,7 @@
  * DELETE /api/workspaces/:id/members/:userId: the owner removes a member, or a member leaves. The
  * owner cannot be removed (409).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { memberWorkspace } from '../../lib/authz/channels';
 import { ForbiddenError, NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';

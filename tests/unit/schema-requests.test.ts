@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import {
   insertAnswerSchema,
   insertMessageSchema,
@@ -17,7 +17,7 @@ import {
 } from '../../shared/schema';
 
 type Body = Record<string, unknown>;
-type Schema = z.ZodType;
+type Schema = z.ZodMiniType;
 
 // ---------------------------------------------------------------------------------------------
 // Generators of valid values
