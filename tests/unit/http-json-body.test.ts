@@ -108,6 +108,20 @@ describe('jsonBody middleware', () => {
     expect((error as HttpError).message).toBe('Request body is required');
   });
 
+  // serverless-offline (and API Gateway tooling) hands a bodiless POST over as `body: null`; it was
+  // a 500 (Buffer.byteLength(null) threw), found by schemathesis (npm run verify:hostile).
+  it('treats a null body as no body: 415 without a JSON content type, else 400', async () => {
+    const nullBody = (headers?: Record<string, string>) => {
+      const req = request(undefined, headers);
+      (req.event as { body: unknown }).body = null;
+      return req;
+    };
+    expect(await run(nullBody({}))).toBeInstanceOf(UnsupportedMediaTypeError);
+    const error = await run(nullBody());
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as HttpError).message).toBe('Request body is required');
+  });
+
   it.each(['{"a":', "{'a':1}", 'undefined', '{"a":1}}'])(
     'throws a 400 BadRequestError (not 415) for malformed JSON %j',
     async (body) => {

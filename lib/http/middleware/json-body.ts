@@ -12,8 +12,11 @@ import type { LambdaHttpEvent, LambdaHttpResult } from '../types';
 
 const JSON_MEDIA_TYPE = /^application\/(.+\+)?json\s*($|;)/i;
 
+/** No body: API Gateway leaves `body` out, serverless-offline sends `null`. */
+const hasNoBody = (event: LambdaHttpEvent) => event.body === undefined || event.body === null;
+
 function bodyBytes(event: LambdaHttpEvent): number {
-  if (event.body === undefined) return 0;
+  if (event.body === undefined || event.body === null) return 0;
   return Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
 }
 
@@ -34,7 +37,7 @@ export function jsonBody({
       if (bodyBytes(event) > maxBytes) throw new PayloadTooLargeError(maxBytes);
       const contentType = event.headers?.['content-type'] ?? '';
       if (!JSON_MEDIA_TYPE.test(contentType)) throw new UnsupportedMediaTypeError();
-      if (event.body === undefined || event.body.trim() === '') {
+      if (hasNoBody(event) || event.body?.trim() === '') {
         throw new BadRequestError('Request body is required');
       }
       try {
