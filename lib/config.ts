@@ -9,6 +9,8 @@
 // request schema (not-found, logout, get-openapi) then load 27 KB of zod instead of 170 KB, and
 // build these schemas without classic zod's per-instance methods. Same checks, same messages.
 import * as z from 'zod/mini';
+// zod/mini sets no locale: without this, a ConfigError would say only "Invalid input".
+import './zod-english';
 
 /** Thrown when the environment does not describe a usable configuration. */
 export class ConfigError extends Error {

@@ -2,6 +2,8 @@
 // zod's core parse works on any zod schema (classic or mini), and named imports from core keep a
 // route without schemas free of classic zod (a smaller cold start).
 import { type $ZodError, type $ZodType, type output, safeParse } from 'zod/v4/core';
+// zod/mini sets no locale: without this, every issue of a 400 would say only "Invalid input".
+import '../zod-english';
 import { BadRequestError, type FieldIssue } from './errors';
 
 /** `body.items.0.name`-style paths and zod's messages, for the `errors` array of a 400. */
