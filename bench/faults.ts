@@ -324,6 +324,27 @@ async function fullHistory(base: string, cookie: string, channelId: number) {
   }
 }
 
+interface Stall {
+  at: number;
+  ms: number;
+}
+
+/**
+ * Times this process (the load generator) was frozen: a 50 ms timer that fires late. Seen in the
+ * same moments as slow requests, a stall says the whole machine paused (e.g. starved by an
+ * engine's start), not the backend.
+ */
+function watchStalls(thresholdMs = 500) {
+  const found: Stall[] = [];
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (now - last - 50 > thresholdMs) found.push({ at: last, ms: now - last - 50 });
+    last = now;
+  }, 50);
+  return { found, stop: () => clearInterval(timer) };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
@@ -377,6 +398,9 @@ async function main(): Promise<void> {
     recoveredAt?: number;
   }[] = [];
   let load: ReturnType<typeof runLoad> | undefined;
+  let stalls: ReturnType<typeof watchStalls> | undefined;
+  /** serverless-offline's output as it came (OFFLINE_LOG has it with arrival times). */
+  const offlineOutput: string[] = [];
   try {
     server = await startOffline({
       ...stackEnv,
@@ -389,8 +413,10 @@ async function main(): Promise<void> {
     const base = server.url;
     mkdirSync(verifyDir, { recursive: true });
     writeFileSync(OFFLINE_LOG, '');
-    const keepLog = (chunk: Buffer) =>
+    const keepLog = (chunk: Buffer) => {
+      offlineOutput.push(chunk.toString());
       appendFileSync(OFFLINE_LOG, `[+${seconds(performance.now() - runStarted)} s] ${chunk}`);
+    };
     server.child.stdout?.on('data', keepLog);
     server.child.stderr?.on('data', keepLog);
     const fixture = await setUp(base);
@@ -408,6 +434,7 @@ async function main(): Promise<void> {
       if (last) last.to = now;
       phases.push({ ...phase, from: now, to: Number.POSITIVE_INFINITY });
     };
+    stalls = watchStalls();
     load = runLoad(base, fixture);
     mark({ name: 'baseline', kind: 'baseline' });
     await sleep(STEADY_MS);
@@ -441,6 +468,7 @@ async function main(): Promise<void> {
       await sleep(STEADY_MS);
     }
     await load.stop();
+    stalls.stop();
     const loadEnded = performance.now();
     const last = phases.at(-1);
     if (last) last.to = loadEnded;
@@ -486,9 +514,12 @@ async function main(): Promise<void> {
       engines,
       totalSeconds: (performance.now() - runStarted) / 1000,
       origin: runStarted,
+      stalls: stalls.found,
+      offlineOutput: offlineOutput.join(''),
     });
   } finally {
     // However the run ended, the load stops, offline stops, and every engine runs again.
+    stalls?.stop();
     if (load) await load.stop();
     if (server) await server.stop();
     await startStack({ env: userEnv });
@@ -518,9 +549,25 @@ interface Results {
   totalSeconds: number;
   /** performance.now() when the run started: the offsets in OFFLINE_LOG count from it. */
   origin: number;
+  stalls: Stall[];
+  offlineOutput: string;
 }
 
 const statusLabel = (s: Sample) => (s.status === 0 ? 'error' : String(s.status));
+
+/** Error names of the 5xx answers other than 503 that serverless-offline's functions logged. */
+function serverErrorCauses(output: string): Map<string, number> {
+  const causes = new Map<string, number>();
+  for (const line of output.split('\n')) {
+    const json = line.slice(line.indexOf('{'));
+    if (!json.startsWith('{') || !json.includes('"request failed"')) continue;
+    const entry = JSON.parse(json) as { status?: number; error?: { name?: string } };
+    if (entry.status === undefined || entry.status === 503) continue;
+    const name = entry.error?.name ?? 'unknown';
+    causes.set(name, (causes.get(name) ?? 0) + 1);
+  }
+  return causes;
+}
 
 function countBy(samples: Sample[]): string {
   const counts = new Map<string, number>();
@@ -568,6 +615,12 @@ function report(r: Results): void {
   console.log(
     `\n${r.samples.length} requests in ${seconds((r.phases.at(-1)?.to ?? 0) - (r.phases[0]?.from ?? 0))} s of load; p50 ${quantile(0.5).toFixed(0)} ms, p99 ${quantile(0.99).toFixed(0)} ms, max ${quantile(1).toFixed(0)} ms; ${r.acknowledged} messages acknowledged, ${r.stored} in the channels' histories, ${r.unacknowledged} sends not acknowledged (${r.unacknowledgedStored} of them stored anyway); ${r.relogins} sign-ins again after a 401; whole run ${r.totalSeconds.toFixed(0)} s`,
   );
+  for (const stall of r.stalls) {
+    const phase = r.phases.find((p) => stall.at >= p.from && stall.at < p.to);
+    console.log(
+      `load generator frozen ${stall.ms.toFixed(0)} ms, from ${seconds(stall.at - (phase?.from ?? 0))} s into "${phase?.name}" (+${seconds(stall.at - r.origin)} s)`,
+    );
+  }
   const odd = r.samples.filter(
     (s) => s.ms > HANG_MS || s.status === 0 || (s.status >= 500 && s.status !== 503),
   );
@@ -632,11 +685,25 @@ function report(r: Results): void {
     });
   }
   const otherServerErrors = r.samples.filter((s) => s.status >= 500 && s.status !== 503);
+  // dynalite keeps its tables in memory: between its restart answering and startStack creating the
+  // tables again, DynamoDB says ResourceNotFoundException (500). DynamoDB itself never loses a
+  // table, so those are told apart, by the server's own log, from 500s of any other cause.
+  const causes = serverErrorCauses(r.offlineOutput);
+  const dynaliteStart = r.phases.find((p) => p.engine === 'dynamodb' && p.kind === 'starting');
+  const tablesMissing =
+    dynaliteStart && [...causes.keys()].every((name) => name === 'ResourceNotFoundException')
+      ? otherServerErrors.filter(
+          (s) =>
+            s.status === 500 &&
+            s.startedAt >= dynaliteStart.from &&
+            s.startedAt < dynaliteStart.to + 1_000,
+        )
+      : [];
+  const unexplained = otherServerErrors.filter((s) => !tablesMissing.includes(s));
   checks.push({
-    name: 'no 5xx other than 503 at any time',
-    ok: otherServerErrors.length === 0,
-    detail:
-      otherServerErrors.length === 0 ? `0 of ${r.samples.length}` : countBy(otherServerErrors),
+    name: 'no 5xx other than 503 at any time (apart from 500s while the restarted in-memory dynalite has no tables yet)',
+    ok: unexplained.length === 0,
+    detail: `${unexplained.length ? countBy(unexplained) : '0'} of ${r.samples.length}; ${tablesMissing.length} answered 500 while dynalite's tables were being recreated; server log 5xx causes: ${[...causes].map(([name, n]) => `${name} ${n}`).join(', ') || 'none'}`,
   });
   checks.push({
     name: 'every message acknowledged with 201 is in its channel history with its content',
