@@ -103,7 +103,7 @@ function helloWorld(): string {
   const yml = loadYaml(readFileSync(join(projectRoot, 'serverless.yml'), 'utf8')) as {
     custom: { esbuild: Record<string, unknown> };
   };
-  const { exclude: _exclude, packager: _packager, ...options } = yml.custom.esbuild;
+  const { exclude: _exclude, packager: _packager, watch: _watch, ...options } = yml.custom.esbuild;
   buildSync({ ...options, absWorkingDir: projectRoot, entryPoints: [source], outfile });
   return outfile;
 }

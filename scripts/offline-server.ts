@@ -71,7 +71,14 @@ export async function startOffline(env: Record<string, string>): Promise<Offline
     ],
     {
       cwd: projectRoot,
-      env: { ...process.env, ...env, ...SERVERLESS_CLI_ENV, IS_OFFLINE: 'true' },
+      env: {
+        ...process.env,
+        ...env,
+        ...SERVERLESS_CLI_ENV,
+        IS_OFFLINE: 'true',
+        // No rebuild on edits (serverless.yml, custom.esbuild.watch): one build for the whole run.
+        ESBUILD_WATCH_PATTERN: '.esbuild/no-watch',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     },
