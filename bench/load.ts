@@ -1,0 +1,696 @@
+/**
+ * npm run verify:load (issue 7, items 2 and 3), through serverless-offline on the local stack.
+ *
+ * load: warm latency and throughput with autocannon at 10 and 50 connections (BENCH_LOAD_SECONDS
+ *   per run, default 30) for GET /api/channels/:id/messages, POST /api/messages,
+ *   GET /api/tests/:id/questions and GET /api/users/me, each route on a serverless-offline of its
+ *   own and warmed first (every connection's first request in flight at once, so the emulator
+ *   starts as many Lambda workers as the run needs). Check: no errors (non-2xx, socket errors,
+ *   timeouts). Next to each, the same storage work made in-process at the same concurrency
+ *   (BENCH_INPROCESS_SECONDS, default 5): the session look-up, the access checks' reads and the
+ *   operation, i.e. everything the handler asks of the databases, without HTTP, the emulator and
+ *   middy. HTTP p50 / in-process p50 is reported, with no budget.
+ *
+ * connections: a mixed run of the four routes (BENCH_CONNECTIONS_SECONDS, default 120, at
+ *   BENCH_MIXED_CONNECTIONS, default 10) on a fresh, warmed serverless-offline, sampled every
+ *   second: open TCP connections from its process group to each engine port, its Lambda worker
+ *   count and the group's RSS. serverless-offline, like Lambda, runs one instance (a worker
+ *   thread) per concurrent request of a function, each with its own pools. Checks: the most
+ *   connections per engine <= the per-instance pool bound × the most workers seen; RSS after
+ *   20 s of warm-up grows <= 10 %.
+ *
+ * Data lives in a database and keyspace of its own (dropped at the end).
+ */
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import autocannon, { type AutocannonRequest, type AutocannonResult } from 'autocannon';
+import { type ClientOptions, types } from 'cassandra-driver';
+import { percentile } from '../lib/analytics/formulas';
+import { channelAccess } from '../lib/authz/channels';
+import { questionsFor, readableTest } from '../lib/authz/tests';
+import { config, resetConfig } from '../lib/config';
+import { closeCassandra, getCassandra, withCassandra } from '../lib/db/cassandra';
+import { closeDynamo } from '../lib/db/dynamo';
+import { closeMongo, withMongo } from '../lib/db/mongo';
+import type { Caller } from '../lib/http/types';
+import { createSession, findSession } from '../lib/sessions/session-store';
+import { storage } from '../lib/storage';
+import { messageStore } from '../lib/storage/messages';
+import { syncIndexesAt } from '../lib/storage/mongo/indexes';
+import { type OfflineServer, startOffline } from '../scripts/offline-server';
+import { migrateWith, startStack } from '../scripts/stack';
+import { withDatabase } from '../scripts/stack/mongo-url';
+import { insertQuestionSchema, insertTestSchema } from '../shared/schema';
+import { type Check, reportChecks } from './verify-report';
+
+const seconds = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+};
+const LOAD_SECONDS = seconds('BENCH_LOAD_SECONDS', 30);
+/** A warm-up (see cannon) ends sooner unless a cold start hangs. */
+const WARMUP_CAP_SECONDS = 180;
+const INPROCESS_SECONDS = seconds('BENCH_INPROCESS_SECONDS', 5);
+const CONNECTIONS_SECONDS = seconds('BENCH_CONNECTIONS_SECONDS', 120);
+const MIXED_CONNECTIONS = seconds('BENCH_MIXED_CONNECTIONS', 10);
+const CONNECTION_COUNTS = [10, 50] as const;
+/** The mixed run's first seconds start workers and fill pools: RSS is compared after them. */
+const RSS_WARMUP_SECONDS = 20;
+/** Seconds at the start (after warm-up) and at the end whose RSS medians are compared. */
+const RSS_WINDOW_SECONDS = 20;
+const RSS_GROWTH_BUDGET = 0.1;
+const HISTORY_MESSAGES = 300;
+const QUESTIONS = 10;
+const STUDENTS = 4;
+/** maxSockets of the DynamoDB client's keep-alive agent, lib/db/dynamo.ts. */
+const DYNAMO_MAX_SOCKETS = 50;
+/** A Mongo client's connections besides its pool: the server monitor and its RTT pinger. */
+const MONGO_MONITOR_CONNECTIONS = 2;
+
+// ---------------------------------------------------------------------------------------------
+// Data
+
+interface Fixture {
+  teacherToken: string;
+  studentTokens: string[];
+  channelId: number;
+  testId: number;
+}
+
+async function seed(): Promise<Fixture> {
+  const stamp = Date.now().toString(36);
+  const user = (name: string, role: 'teacher' | 'student') =>
+    storage.createUser({
+      username: `load${name}${stamp}`,
+      password: 'load-test-password',
+      name: `Load ${name}`,
+      email: `load${name}${stamp}@example.test`,
+      role,
+      class: role === 'student' ? 'LOAD-10A' : null,
+      subject: role === 'teacher' ? 'Physics' : null,
+    });
+  const teacher = await user('teacher', 'teacher');
+  const students = await Promise.all(
+    Array.from({ length: STUDENTS }, (_, i) => user(`student${i}`, 'student')),
+  );
+  const workspace = await storage.createWorkspace({
+    name: 'Load workspace',
+    ownerId: teacher.id,
+    members: [teacher.id, ...students.map((s) => s.id)],
+  });
+  const channel = await storage.createChannel({
+    workspaceId: workspace.id,
+    name: 'general',
+    type: 'text',
+  });
+  const store = await messageStore();
+  const authors = [teacher, ...students];
+  for (let i = 0; i < HISTORY_MESSAGES; i += 10) {
+    await Promise.all(
+      Array.from({ length: 10 }, (_, j) =>
+        store.create({
+          channelId: channel.id,
+          authorId: (authors[(i + j) % authors.length] as { id: number }).id,
+          content: `history message ${i + j}: ${'lorem ipsum '.repeat(8)}`,
+          type: 'text',
+          fileUrl: null,
+          isHomework: false,
+        }),
+      ),
+    );
+  }
+  const test = await storage.createTest({
+    ...insertTestSchema.parse({
+      title: 'Load test',
+      subject: 'Physics',
+      class: 'LOAD-10A',
+      testDate: new Date().toISOString(),
+      status: 'published',
+    }),
+    teacherId: teacher.id,
+  });
+  for (let order = 1; order <= QUESTIONS; order += 1) {
+    await storage.createQuestion(
+      insertQuestionSchema.parse({
+        testId: test.id,
+        type: 'mcq',
+        text: `Question ${order}: which of these is a vector quantity?`,
+        options: ['speed', 'mass', 'velocity', 'energy'],
+        correctAnswer: '2',
+        marks: 2,
+        order,
+      }),
+    );
+  }
+  const sessions = await Promise.all(authors.map((a) => createSession(a)));
+  const [teacherSession, ...studentSessions] = sessions.map((s) => s.token);
+  return {
+    teacherToken: teacherSession as string,
+    studentTokens: studentSessions,
+    channelId: channel.id,
+    testId: test.id,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routes: each as an HTTP request and as the storage work its handler does
+
+interface Route {
+  name: string;
+  request: AutocannonRequest;
+  /** The handler's database work for the session `token`, made in this process. */
+  inProcess(token: string): Promise<unknown>;
+}
+
+async function callerOf(token: string): Promise<Caller> {
+  const session = await findSession(token);
+  if (!session) throw new Error('the fixture session was not found');
+  return { userId: session.userId, role: session.role, sessionId: session.id };
+}
+
+function routes(fixture: Fixture): Route[] {
+  const { channelId, testId } = fixture;
+  return [
+    {
+      name: 'GET /api/channels/:id/messages',
+      request: { method: 'GET', path: `/api/channels/${channelId}/messages` },
+      inProcess: async (token) => {
+        const caller = await callerOf(token);
+        await channelAccess(caller, channelId);
+        return (await messageStore()).history(channelId, { limit: 50 });
+      },
+    },
+    {
+      name: 'POST /api/messages',
+      request: {
+        method: 'POST',
+        path: '/api/messages',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ channelId, content: 'a message sent under load' }),
+      },
+      inProcess: async (token) => {
+        const caller = await callerOf(token);
+        await channelAccess(caller, channelId);
+        return (await messageStore()).create({
+          channelId,
+          authorId: caller.userId,
+          content: 'a message sent under load',
+          type: 'text',
+          fileUrl: null,
+          isHomework: false,
+        });
+      },
+    },
+    {
+      name: 'GET /api/tests/:id/questions',
+      request: { method: 'GET', path: `/api/tests/${testId}/questions` },
+      inProcess: async (token) => {
+        const caller = await callerOf(token);
+        const test = await readableTest(caller, testId);
+        return questionsFor(caller, test, await storage.getQuestionsByTest(test.id));
+      },
+    },
+    {
+      name: 'GET /api/users/me',
+      request: { method: 'GET', path: '/api/users/me' },
+      inProcess: async (token) => {
+        const caller = await callerOf(token);
+        const user = await storage.getUser(caller.userId);
+        if (!user) throw new Error('the fixture user was not found');
+        return user;
+      },
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+interface HttpRun {
+  p50: number;
+  p99: number;
+  rps: number;
+  requests: number;
+  ok: number;
+  non2xx: number;
+  /** Socket errors and timeouts (autocannon counts timeouts among its errors). */
+  errors: number;
+  timeouts: number;
+}
+
+/**
+ * autocannon against `url`; connection i sends its requests with session tokens[i % n]. `warmUp`:
+ * each connection sends its requests twice instead, with time for workers to start; all `connections`
+ * requests of the first round are in flight together, so serverless-offline starts (and warms)
+ * as many Lambda workers of the function as a timed run at this concurrency needs.
+ */
+async function cannon(
+  url: string,
+  requests: AutocannonRequest[],
+  connections: number,
+  tokens: string[],
+  { duration, warmUp = false }: { duration: number; warmUp?: boolean },
+): Promise<HttpRun> {
+  let next = 0;
+  const result: AutocannonResult = await autocannon({
+    url,
+    connections,
+    duration,
+    // Measured runs: the functions' 10 s timeout, so a hang counts. Warm-up: cold starts of
+    // dozens of workers at once on two cores take longer than that.
+    timeout: warmUp ? 120 : 10,
+    ...(warmUp ? { maxConnectionRequests: 2 * requests.length } : {}),
+    requests,
+    setupClient: (client) => {
+      const cookie = `sid=${tokens[next % tokens.length]}`;
+      next += 1;
+      client.setRequests(requests.map((r) => ({ ...r, headers: { ...r.headers, cookie } })));
+    },
+  });
+  return {
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    rps: result.requests.average,
+    requests: result.requests.total,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
+/** Errors of a run; a run that completed no request at all (a jam) is all errors. */
+const failuresOf = (run: HttpRun) => run.non2xx + run.errors + (run.ok === 0 ? 1 : 0);
+
+/** Warms every route at `connections` and returns how long it took. */
+async function warmUp(
+  url: string,
+  list: Route[],
+  connections: number,
+  tokens: string[],
+): Promise<string> {
+  const started = performance.now();
+  const counts = [];
+  for (const route of list) {
+    const run = await cannon(url, [route.request], connections, tokens, {
+      duration: WARMUP_CAP_SECONDS,
+      warmUp: true,
+    });
+    counts.push(`${run.ok} ok, ${run.non2xx + run.errors} failed`);
+  }
+  return `${((performance.now() - started) / 1000).toFixed(0)} s (${counts.join('; ')})`;
+}
+
+interface InProcessRun {
+  p50: number;
+  p99: number;
+  ops: number;
+  errors: number;
+  firstError?: string;
+}
+
+/** `concurrency` loops calling `op` back to back for `duration` seconds. */
+async function inProcessLoad(
+  concurrency: number,
+  duration: number,
+  op: (loop: number) => Promise<unknown>,
+): Promise<InProcessRun> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const deadline = performance.now() + duration * 1_000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, loop) => {
+      while (performance.now() < deadline) {
+        const started = performance.now();
+        try {
+          await op(loop);
+          latencies.push(performance.now() - started);
+        } catch (error) {
+          // Counted and reported (a check fails on it), not hidden.
+          errors += 1;
+          firstError ??= (error as Error).message;
+        }
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return {
+    p50: percentile(latencies, 50) ?? Number.NaN,
+    p99: percentile(latencies, 99) ?? Number.NaN,
+    ops: latencies.length / duration,
+    errors,
+    ...(firstError ? { firstError } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The serverless-offline process group, from /proc
+
+/** Pids of the processes in process group `pgid` (serverless-offline and its children). */
+function groupPids(pgid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readProcFile(`/proc/${entry}/stat`);
+    // Fields after the command name (which may hold spaces): state ppid pgrp ...
+    const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields && Number(fields[2]) === pgid) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** A /proc file's text, or undefined when its process ended meanwhile. */
+function readProcFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if (isGone(error)) return undefined;
+    throw error;
+  }
+}
+
+/** A process or file descriptor that ended between listing and reading it. */
+const isGone = (error: unknown) =>
+  ['ENOENT', 'ESRCH'].includes((error as NodeJS.ErrnoException).code ?? '');
+
+function socketInodes(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch (error) {
+    if (isGone(error)) return inodes;
+    throw error;
+  }
+  for (const fd of fds) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch (error) {
+      if (isGone(error)) continue;
+      throw error;
+    }
+    const match = /^socket:\[(\d+)\]$/.exec(target);
+    if (match) inodes.add(match[1] as string);
+  }
+  return inodes;
+}
+
+const TCP_LISTEN = '0A';
+
+/** Open TCP connections owned by `inodes`, counted by remote port. */
+function connectionsByRemotePort(inodes: Set<string>): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const lines = (readProcFile(file) ?? '').trim().split('\n').slice(1);
+    for (const line of lines) {
+      const f = line.trim().split(/\s+/);
+      const [remote, state, inode] = [f[2] ?? '', f[3], f[9] ?? ''];
+      if (state === TCP_LISTEN || !inodes.has(inode)) continue;
+      const port = Number.parseInt(remote.slice(remote.lastIndexOf(':') + 1), 16);
+      counts.set(port, (counts.get(port) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+const statusField = (status: string | undefined, field: string) =>
+  Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status ?? '')?.[1] ?? 0);
+
+interface Sample {
+  second: number;
+  connections: Record<string, number>;
+  rssMb: number;
+  workers: number;
+}
+
+/**
+ * One sample of the group. Workers: threads of the serverless-offline process beyond `baseThreads`
+ * (each Lambda worker is one worker thread, i.e. one OS thread).
+ */
+function sampleGroup(
+  pgid: number,
+  ports: Record<string, number>,
+  baseThreads: number,
+  second: number,
+): Sample {
+  const pids = groupPids(pgid);
+  const inodes = new Set<string>();
+  let rssKb = 0;
+  for (const pid of pids) {
+    for (const inode of socketInodes(pid)) inodes.add(inode);
+    rssKb += statusField(readProcFile(`/proc/${pid}/status`), 'VmRSS');
+  }
+  const byPort = connectionsByRemotePort(inodes);
+  const connections = Object.fromEntries(
+    Object.entries(ports).map(([engine, port]) => [engine, byPort.get(port) ?? 0]),
+  );
+  const threads = statusField(readProcFile(`/proc/${pgid}/status`), 'Threads');
+  return { second, connections, rssMb: rssKb / 1024, workers: threads - baseThreads };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const ms = (value: number) => (value < 10 ? value.toFixed(2) : value.toFixed(1));
+const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  ) ?? Number.NaN;
+
+function enginePorts(env: Record<string, string>): Record<string, number> {
+  const port = (text: string | undefined, what: string) => {
+    const match = /:(\d+)(?:[/?,]|$)/.exec(text ?? '');
+    if (!match) throw new Error(`no port in ${what}: ${text}`);
+    return Number(match[1]);
+  };
+  return {
+    mongo: port(env.MONGODB_URL, 'MONGODB_URL'),
+    cassandra: port(env.CASSANDRA_CONTACT_POINTS, 'CASSANDRA_CONTACT_POINTS'),
+    dynamodb: port(env.DYNAMODB_ENDPOINT, 'DYNAMODB_ENDPOINT'),
+  };
+}
+
+/** Starts serverless-offline and says how long that took. */
+async function offline(env: Record<string, string>): Promise<OfflineServer> {
+  const started = performance.now();
+  const server = await startOffline(env);
+  console.log(`serverless-offline ready in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  return server;
+}
+
+/**
+ * Each route on a serverless-offline of its own: the 50 workers of one route's run would
+ * otherwise idle on (serverless-offline ends them after 60 s to 120 s) next to the next route's.
+ */
+async function measureLoad(
+  env: Record<string, string>,
+  list: Route[],
+  tokens: string[],
+  inProcess: Map<string, InProcessRun>,
+): Promise<Check[]> {
+  const checks: Check[] = [];
+  const rows: string[] = [];
+  for (const route of list) {
+    const server = await offline(env);
+    try {
+      for (const connections of CONNECTION_COUNTS) {
+        const warm = await warmUp(server.url, [route], connections, tokens);
+        const run = await cannon(server.url, [route.request], connections, tokens, {
+          duration: LOAD_SECONDS,
+        });
+        const local = inProcess.get(`${route.name}@${connections}`) as InProcessRun;
+        const ratio = run.p50 / local.p50;
+        const failures = failuresOf(run);
+        console.log(
+          `${route.name} @${connections}: p50 ${ms(run.p50)} ms, p99 ${ms(run.p99)} ms, ${run.rps.toFixed(0)} req/s, ${failures} errors (warm-up ${warm})`,
+        );
+        rows.push(
+          `| ${route.name} | ${connections} | ${ms(run.p50)} | ${ms(run.p99)} | ${run.rps.toFixed(0)} | ${run.non2xx} / ${run.errors - run.timeouts} / ${run.timeouts} | ${ms(local.p50)} | ${ms(local.p99)} | ${local.ops.toFixed(0)} | ${ratio.toFixed(1)}x |`,
+        );
+        checks.push({
+          name: `${route.name} at ${connections} connections: errors = 0`,
+          ok: failures === 0 && local.errors === 0,
+          detail: `p50 ${ms(run.p50)} ms, p99 ${ms(run.p99)} ms, ${run.rps.toFixed(0)} req/s (${run.ok} 2xx), ${run.non2xx} non-2xx, ${run.errors - run.timeouts} socket errors, ${run.timeouts} timeouts; in-process p50 ${ms(local.p50)} ms (HTTP/in-process p50 ${ratio.toFixed(1)}x)${local.errors ? `; ${local.errors} in-process errors: ${local.firstError}` : ''}`,
+        });
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+  console.log(
+    `\nWarm load through serverless-offline, ${LOAD_SECONDS} s per run after a warm-up; in-process: the handler's storage calls (session look-up, access checks, operation), ${INPROCESS_SECONDS} s per run`,
+  );
+  console.log(
+    '| route | connections | HTTP p50 ms | HTTP p99 ms | req/s | non-2xx / socket errors / timeouts | in-process p50 ms | in-process p99 ms | in-process ops/s | HTTP/in-process p50 |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const row of rows) console.log(row);
+  return checks;
+}
+
+async function measureConnections(
+  env: Record<string, string>,
+  list: Route[],
+  tokens: string[],
+): Promise<Check[]> {
+  const ports = enginePorts(env);
+  const server = await offline(env);
+  try {
+    const pgid = server.child.pid as number;
+    // Ready means /api/health answered, from the one worker of get-health.
+    const baseThreads = statusField(readProcFile(`/proc/${pgid}/status`), 'Threads') - 1;
+    // Every function gets the workers this concurrency needs before sampling starts, so the RSS
+    // comparison sees a warm emulator rather than one still starting workers.
+    console.log(`mixed-run warm-up: ${await warmUp(server.url, list, MIXED_CONNECTIONS, tokens)}`);
+    const samples: Sample[] = [];
+    const started = performance.now();
+    const sampler = setInterval(() => {
+      const second = Math.round((performance.now() - started) / 1_000);
+      samples.push(sampleGroup(pgid, ports, baseThreads, second));
+    }, 1_000);
+    const run = await cannon(
+      server.url,
+      list.map((r) => r.request),
+      MIXED_CONNECTIONS,
+      tokens,
+      { duration: CONNECTIONS_SECONDS },
+    ).finally(() => clearInterval(sampler));
+
+    const mongoPool = config().mongo.maxPoolSize;
+    const cassandra = await getCassandra();
+    const cassandraPerHost =
+      // The driver fills in its pooling defaults on connect; they are on an untyped field.
+      (cassandra as unknown as { options: ClientOptions }).options.pooling
+        ?.coreConnectionsPerHost?.[types.distance.local] ?? Number.NaN;
+    const cassandraHosts = cassandra.hosts.length;
+    const perInstance = {
+      mongo: mongoPool + MONGO_MONITOR_CONNECTIONS,
+      // One pool per host plus the control connection.
+      cassandra: cassandraPerHost * cassandraHosts + 1,
+      dynamodb: DYNAMO_MAX_SOCKETS,
+    };
+    const perInstanceText = {
+      mongo: `(MONGODB_MAX_POOL_SIZE ${mongoPool} + ${MONGO_MONITOR_CONNECTIONS} monitoring)`,
+      cassandra: `(coreConnectionsPerHost ${cassandraPerHost} × ${cassandraHosts} host + 1 control)`,
+      dynamodb: `(agent maxSockets ${DYNAMO_MAX_SOCKETS})`,
+    };
+    const maxWorkers = Math.max(...samples.map((s) => s.workers));
+    const checks: Check[] = [];
+    console.log(
+      `\nMixed run: ${MIXED_CONNECTIONS} connections over the four routes for ${CONNECTIONS_SECONDS} s: ${run.rps.toFixed(0)} req/s, p50 ${ms(run.p50)} ms, p99 ${ms(run.p99)} ms, ${run.non2xx} non-2xx, ${run.errors} errors; up to ${maxWorkers} Lambda workers`,
+    );
+    console.log(
+      '| engine | port | max open connections | at second | median | per-instance bound | bound × max workers |',
+    );
+    console.log('|---|---|---|---|---|---|---|');
+    for (const engine of Object.keys(ports) as (keyof typeof perInstance)[]) {
+      const counts = samples.map((s) => s.connections[engine] ?? 0);
+      const max = Math.max(...counts);
+      const at = samples[counts.indexOf(max)]?.second;
+      const bound = perInstance[engine] * maxWorkers;
+      console.log(
+        `| ${engine} | ${ports[engine]} | ${max} | ${at} | ${median(counts)} | ${perInstance[engine]} ${perInstanceText[engine]} | ${bound} |`,
+      );
+      checks.push({
+        name: `open connections to ${engine} (:${ports[engine]}) <= per-instance pool × Lambda workers`,
+        ok: max <= bound,
+        detail: `max ${max} (second ${at}), median ${median(counts)}; bound ${perInstance[engine]} ${perInstanceText[engine]} × ${maxWorkers} workers = ${bound}`,
+      });
+    }
+    const steady = samples.filter((s) => s.second > RSS_WARMUP_SECONDS);
+    const first = steady.slice(0, RSS_WINDOW_SECONDS).map((s) => s.rssMb);
+    const last = steady.slice(-RSS_WINDOW_SECONDS).map((s) => s.rssMb);
+    const growth = median(last) / median(first) - 1;
+    const workersFirst = median(steady.slice(0, RSS_WINDOW_SECONDS).map((s) => s.workers));
+    const workersLast = median(steady.slice(-RSS_WINDOW_SECONDS).map((s) => s.workers));
+    checks.push({
+      name: `RSS growth after ${RSS_WARMUP_SECONDS} s of warm-up <= ${RSS_GROWTH_BUDGET * 100} %`,
+      ok: growth <= RSS_GROWTH_BUDGET,
+      detail: `median RSS ${median(first).toFixed(0)} MB (s ${RSS_WARMUP_SECONDS}-${RSS_WARMUP_SECONDS + RSS_WINDOW_SECONDS}) → ${median(last).toFixed(0)} MB (last ${RSS_WINDOW_SECONDS} s): ${(growth * 100).toFixed(1)} %; workers ${workersFirst} → ${workersLast}`,
+    });
+    checks.push({
+      name: 'mixed run: errors = 0',
+      ok: failuresOf(run) === 0,
+      detail: `${run.ok} 2xx, ${run.rps.toFixed(0)} req/s, p50 ${ms(run.p50)} ms, p99 ${ms(run.p99)} ms, ${run.non2xx} non-2xx, ${run.errors - run.timeouts} socket errors, ${run.timeouts} timeouts`,
+    });
+    console.log('\nPer 10 s: second, workers, RSS MB, connections mongo/cassandra/dynamodb');
+    for (const s of samples.filter((x) => x.second % 10 === 0)) {
+      console.log(
+        `${s.second}\t${s.workers}\t${s.rssMb.toFixed(0)}\t${s.connections.mongo}/${s.connections.cassandra}/${s.connections.dynamodb}`,
+      );
+    }
+    return checks;
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const startedAt = performance.now();
+  const stackEnv = await startStack();
+  const stamp = `load_${Date.now()}`;
+  const env: Record<string, string> = {
+    ...stackEnv,
+    MONGODB_URL: withDatabase(stackEnv.MONGODB_URL as string, `plp_${stamp}`),
+    CASSANDRA_KEYSPACE: `plp_${stamp}`,
+    // Per-request logging would otherwise be a good part of what is measured.
+    LOG_LEVEL: 'warn',
+    // As the e2e setup: cheap hashes for the fixture users; no per-address login limit.
+    PASSWORD_HASH_LOG_N: '10',
+    LOGIN_MAX_FAILURES_PER_IP: '10000',
+  };
+  Object.assign(process.env, env);
+  resetConfig();
+  await syncIndexesAt(env.MONGODB_URL as string);
+  await migrateWith(env);
+  const fixture = await seed();
+  const list = routes(fixture);
+  const tokens = fixture.studentTokens;
+  console.log(
+    `fixture: ${STUDENTS} students and a teacher, channel ${fixture.channelId} with ${HISTORY_MESSAGES} messages, test ${fixture.testId} with ${QUESTIONS} questions (${((performance.now() - startedAt) / 1000).toFixed(0)} s)`,
+  );
+
+  // In-process first, while nothing else runs. One client per engine in this process, with a
+  // Mongo pool as large as the concurrency: each HTTP request has a Lambda instance (and its pool)
+  // of its own, so a shared pool of 2 here would measure queueing, not the storage calls.
+  const configuredPool = process.env.MONGODB_MAX_POOL_SIZE;
+  process.env.MONGODB_MAX_POOL_SIZE = String(Math.max(...CONNECTION_COUNTS));
+  resetConfig();
+  const inProcess = new Map<string, InProcessRun>();
+  for (const route of list) {
+    for (const connections of CONNECTION_COUNTS) {
+      const op = (loop: number) => route.inProcess(tokens[loop % tokens.length] as string);
+      await inProcessLoad(connections, 1, op);
+      inProcess.set(
+        `${route.name}@${connections}`,
+        await inProcessLoad(connections, INPROCESS_SECONDS, op),
+      );
+    }
+  }
+  // Blank is unset for lib/config and serverless.yml: the offline workers get the default.
+  process.env.MONGODB_MAX_POOL_SIZE = configuredPool ?? '';
+  await closeMongo();
+  resetConfig();
+
+  const loadChecks = await measureLoad(env, list, tokens, inProcess);
+  reportChecks('load', 'Warm latency and throughput through serverless-offline', loadChecks);
+
+  const connectionChecks = await measureConnections(env, list, tokens);
+  reportChecks('connections', 'Open connections and RSS during a mixed load run', connectionChecks);
+
+  await withMongo((db) => db.connection.dropDatabase());
+  await withCassandra((client) => client.execute(`DROP KEYSPACE IF EXISTS plp_${stamp}`));
+  await Promise.all([closeMongo(), closeCassandra()]);
+  closeDynamo();
+  console.log(`\nverify:load took ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
+}
+
+main().then(
+  () => process.exit(),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
