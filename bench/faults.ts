@@ -664,7 +664,9 @@ function report(r: Results): void {
       ? r.samples.filter(
           (s) =>
             s.startedAt > (rec.recoveredAt as number) &&
-            s.startedAt < after.to &&
+            // Answered before the next engine was stopped: a request caught by that stop is not
+            // a relapse of this engine.
+            s.startedAt + s.ms <= after.to &&
             s.status !== OK_STATUS[s.route] &&
             // dynalite's restart ended the sessions (in memory): a 401 is the sign-in again.
             !(engine === 'dynamodb' && s.status === 401),
