@@ -122,6 +122,14 @@ describe('jsonBody middleware', () => {
     expect((error as HttpError).message).toBe('Request body is required');
   });
 
+  // Found by schemathesis too: serverless-offline passes the JSON body `false` as the boolean.
+  it.each([false, 0, true])('parses a body handed over as the JSON scalar %j', async (value) => {
+    const req = request('x');
+    (req.event as { body: unknown }).body = value;
+    expect(await run(req)).toBeUndefined();
+    expect(req.event.body).toBe(value);
+  });
+
   it.each(['{"a":', "{'a':1}", 'undefined', '{"a":1}}'])(
     'throws a 400 BadRequestError (not 415) for malformed JSON %j',
     async (body) => {

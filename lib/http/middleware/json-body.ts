@@ -34,6 +34,13 @@ export function jsonBody({
   return {
     before: async (request) => {
       const { event } = request;
+      // serverless-offline hands over a body that hapi already parsed to a JSON scalar (`false`,
+      // `0`) as that value, not its text; API Gateway always sends text. Back to text, so both
+      // take the same path below (a 400 from the route's schema, not a TypeError and a 500).
+      const raw: unknown = event.body;
+      if (raw !== undefined && raw !== null && typeof raw !== 'string') {
+        event.body = JSON.stringify(raw);
+      }
       if (bodyBytes(event) > maxBytes) throw new PayloadTooLargeError(maxBytes);
       const contentType = event.headers?.['content-type'] ?? '';
       if (!JSON_MEDIA_TYPE.test(contentType)) throw new UnsupportedMediaTypeError();
