@@ -21,6 +21,7 @@
  *
  * Data lives in a database and keyspace of its own (dropped at the end).
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import autocannon, { type AutocannonRequest, type AutocannonResult } from 'autocannon';
 import { type ClientOptions, types } from 'cassandra-driver';
@@ -418,10 +419,39 @@ function connectionsByRemotePort(inodes: Set<string>): Map<number, number> {
 const statusField = (status: string | undefined, field: string) =>
   Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status ?? '')?.[1] ?? 0);
 
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+/**
+ * CPU seconds used so far by the main thread of process `pid`: serverless-offline's main thread
+ * routes every request to and from the workers, so it is the emulator's one serial resource.
+ */
+function mainThreadCpuSeconds(pid: number): number {
+  const stat = readProcFile(`/proc/${pid}/task/${pid}/stat`) ?? '';
+  // After the command name: state is field 3, utime and stime fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** Runs `work` and returns its result with the share of one core pid's main thread used meanwhile. */
+async function withMainThreadCpu<T>(
+  pid: number,
+  work: () => Promise<T>,
+): Promise<{ result: T; mainThreadCpu: number }> {
+  const [cpu0, t0] = [mainThreadCpuSeconds(pid), performance.now()];
+  const result = await work();
+  const used = mainThreadCpuSeconds(pid) - cpu0;
+  return { result, mainThreadCpu: used / ((performance.now() - t0) / 1_000) };
+}
+
+const percent = (share: number) => `${(share * 100).toFixed(0)} %`;
+
 interface Sample {
   second: number;
   connections: Record<string, number>;
+  /** All processes of the group. */
   rssMb: number;
+  /** The serverless-offline process alone (its workers are threads of it; esbuild is not). */
+  offlineRssMb: number;
   workers: number;
 }
 
@@ -438,16 +468,25 @@ function sampleGroup(
   const pids = groupPids(pgid);
   const inodes = new Set<string>();
   let rssKb = 0;
+  let offlineRssKb = 0;
   for (const pid of pids) {
     for (const inode of socketInodes(pid)) inodes.add(inode);
-    rssKb += statusField(readProcFile(`/proc/${pid}/status`), 'VmRSS');
+    const kb = statusField(readProcFile(`/proc/${pid}/status`), 'VmRSS');
+    rssKb += kb;
+    if (pid === pgid) offlineRssKb = kb;
   }
   const byPort = connectionsByRemotePort(inodes);
   const connections = Object.fromEntries(
     Object.entries(ports).map(([engine, port]) => [engine, byPort.get(port) ?? 0]),
   );
   const threads = statusField(readProcFile(`/proc/${pgid}/status`), 'Threads');
-  return { second, connections, rssMb: rssKb / 1024, workers: threads - baseThreads };
+  return {
+    second,
+    connections,
+    rssMb: rssKb / 1024,
+    offlineRssMb: offlineRssKb / 1024,
+    workers: threads - baseThreads,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -497,22 +536,24 @@ async function measureLoad(
     try {
       for (const connections of CONNECTION_COUNTS) {
         const warm = await warmUp(server.url, [route], connections, tokens);
-        const run = await cannon(server.url, [route.request], connections, tokens, {
-          duration: LOAD_SECONDS,
-        });
+        const { result: run, mainThreadCpu } = await withMainThreadCpu(
+          server.child.pid as number,
+          () =>
+            cannon(server.url, [route.request], connections, tokens, { duration: LOAD_SECONDS }),
+        );
         const local = inProcess.get(`${route.name}@${connections}`) as InProcessRun;
         const ratio = run.p50 / local.p50;
         const failures = failuresOf(run);
         console.log(
-          `${route.name} @${connections}: p50 ${ms(run.p50)} ms, p99 ${ms(run.p99)} ms, ${run.rps.toFixed(0)} req/s, ${failures} errors (warm-up ${warm})`,
+          `${route.name} @${connections}: p50 ${ms(run.p50)} ms, p99 ${ms(run.p99)} ms, ${run.rps.toFixed(0)} req/s, ${failures} errors, emulator main thread ${percent(mainThreadCpu)} of a core (warm-up ${warm})`,
         );
         rows.push(
-          `| ${route.name} | ${connections} | ${ms(run.p50)} | ${ms(run.p99)} | ${run.rps.toFixed(0)} | ${run.non2xx} / ${run.errors - run.timeouts} / ${run.timeouts} | ${ms(local.p50)} | ${ms(local.p99)} | ${local.ops.toFixed(0)} | ${ratio.toFixed(1)}x |`,
+          `| ${route.name} | ${connections} | ${ms(run.p50)} | ${ms(run.p99)} | ${run.rps.toFixed(0)} | ${run.non2xx} / ${run.errors - run.timeouts} / ${run.timeouts} | ${ms(local.p50)} | ${ms(local.p99)} | ${local.ops.toFixed(0)} | ${ratio.toFixed(1)}x | ${percent(mainThreadCpu)} |`,
         );
         checks.push({
           name: `${route.name} at ${connections} connections: errors = 0`,
           ok: failures === 0 && local.errors === 0,
-          detail: `p50 ${ms(run.p50)} ms, p99 ${ms(run.p99)} ms, ${run.rps.toFixed(0)} req/s (${run.ok} 2xx), ${run.non2xx} non-2xx, ${run.errors - run.timeouts} socket errors, ${run.timeouts} timeouts; in-process p50 ${ms(local.p50)} ms (HTTP/in-process p50 ${ratio.toFixed(1)}x)${local.errors ? `; ${local.errors} in-process errors: ${local.firstError}` : ''}`,
+          detail: `p50 ${ms(run.p50)} ms, p99 ${ms(run.p99)} ms, ${run.rps.toFixed(0)} req/s (${run.ok} 2xx), ${run.non2xx} non-2xx, ${run.errors - run.timeouts} socket errors, ${run.timeouts} timeouts; in-process p50 ${ms(local.p50)} ms (HTTP/in-process p50 ${ratio.toFixed(1)}x); emulator main thread ${percent(mainThreadCpu)} of a core${local.errors ? `; ${local.errors} in-process errors: ${local.firstError}` : ''}`,
         });
       }
     } finally {
@@ -523,9 +564,9 @@ async function measureLoad(
     `\nWarm load through serverless-offline, ${LOAD_SECONDS} s per run after a warm-up; in-process: the handler's storage calls (session look-up, access checks, operation), ${INPROCESS_SECONDS} s per run`,
   );
   console.log(
-    '| route | connections | HTTP p50 ms | HTTP p99 ms | req/s | non-2xx / socket errors / timeouts | in-process p50 ms | in-process p99 ms | in-process ops/s | HTTP/in-process p50 |',
+    '| route | connections | HTTP p50 ms | HTTP p99 ms | req/s | non-2xx / socket errors / timeouts | in-process p50 ms | in-process p99 ms | in-process ops/s | HTTP/in-process p50 | emulator main thread CPU |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
   return checks;
 }
@@ -550,12 +591,14 @@ async function measureConnections(
       const second = Math.round((performance.now() - started) / 1_000);
       samples.push(sampleGroup(pgid, ports, baseThreads, second));
     }, 1_000);
-    const run = await cannon(
-      server.url,
-      list.map((r) => r.request),
-      MIXED_CONNECTIONS,
-      tokens,
-      { duration: CONNECTIONS_SECONDS },
+    const { result: run, mainThreadCpu } = await withMainThreadCpu(pgid, () =>
+      cannon(
+        server.url,
+        list.map((r) => r.request),
+        MIXED_CONNECTIONS,
+        tokens,
+        { duration: CONNECTIONS_SECONDS },
+      ),
     ).finally(() => clearInterval(sampler));
 
     const mongoPool = config().mongo.maxPoolSize;
@@ -579,7 +622,7 @@ async function measureConnections(
     const maxWorkers = Math.max(...samples.map((s) => s.workers));
     const checks: Check[] = [];
     console.log(
-      `\nMixed run: ${MIXED_CONNECTIONS} connections over the four routes for ${CONNECTIONS_SECONDS} s: ${run.rps.toFixed(0)} req/s, p50 ${ms(run.p50)} ms, p99 ${ms(run.p99)} ms, ${run.non2xx} non-2xx, ${run.errors} errors; up to ${maxWorkers} Lambda workers`,
+      `\nMixed run: ${MIXED_CONNECTIONS} connections over the four routes for ${CONNECTIONS_SECONDS} s: ${run.rps.toFixed(0)} req/s, p50 ${ms(run.p50)} ms, p99 ${ms(run.p99)} ms, ${run.non2xx} non-2xx, ${run.errors} errors; up to ${maxWorkers} Lambda workers; emulator main thread ${percent(mainThreadCpu)} of a core`,
     );
     console.log(
       '| engine | port | max open connections | at second | median | per-instance bound | bound × max workers |',
@@ -603,22 +646,26 @@ async function measureConnections(
     const first = steady.slice(0, RSS_WINDOW_SECONDS).map((s) => s.rssMb);
     const last = steady.slice(-RSS_WINDOW_SECONDS).map((s) => s.rssMb);
     const growth = median(last) / median(first) - 1;
+    const offlineFirst = median(steady.slice(0, RSS_WINDOW_SECONDS).map((s) => s.offlineRssMb));
+    const offlineLast = median(steady.slice(-RSS_WINDOW_SECONDS).map((s) => s.offlineRssMb));
     const workersFirst = median(steady.slice(0, RSS_WINDOW_SECONDS).map((s) => s.workers));
     const workersLast = median(steady.slice(-RSS_WINDOW_SECONDS).map((s) => s.workers));
     checks.push({
       name: `RSS growth after ${RSS_WARMUP_SECONDS} s of warm-up <= ${RSS_GROWTH_BUDGET * 100} %`,
       ok: growth <= RSS_GROWTH_BUDGET,
-      detail: `median RSS ${median(first).toFixed(0)} MB (s ${RSS_WARMUP_SECONDS}-${RSS_WARMUP_SECONDS + RSS_WINDOW_SECONDS}) → ${median(last).toFixed(0)} MB (last ${RSS_WINDOW_SECONDS} s): ${(growth * 100).toFixed(1)} %; workers ${workersFirst} → ${workersLast}`,
+      detail: `median RSS ${median(first).toFixed(0)} MB (s ${RSS_WARMUP_SECONDS}-${RSS_WARMUP_SECONDS + RSS_WINDOW_SECONDS}) → ${median(last).toFixed(0)} MB (last ${RSS_WINDOW_SECONDS} s): ${(growth * 100).toFixed(1)} % (of which the serverless-offline process ${offlineFirst.toFixed(0)} → ${offlineLast.toFixed(0)} MB, the rest esbuild's service); workers ${workersFirst} → ${workersLast}`,
     });
     checks.push({
       name: 'mixed run: errors = 0',
       ok: failuresOf(run) === 0,
-      detail: `${run.ok} 2xx, ${run.rps.toFixed(0)} req/s, p50 ${ms(run.p50)} ms, p99 ${ms(run.p99)} ms, ${run.non2xx} non-2xx, ${run.errors - run.timeouts} socket errors, ${run.timeouts} timeouts`,
+      detail: `${run.ok} 2xx, ${run.rps.toFixed(0)} req/s, p50 ${ms(run.p50)} ms, p99 ${ms(run.p99)} ms, ${run.non2xx} non-2xx, ${run.errors - run.timeouts} socket errors, ${run.timeouts} timeouts; emulator main thread ${percent(mainThreadCpu)} of a core`,
     });
-    console.log('\nPer 10 s: second, workers, RSS MB, connections mongo/cassandra/dynamodb');
+    console.log(
+      '\nPer 10 s: second, workers, RSS MB (group / serverless-offline), connections mongo/cassandra/dynamodb',
+    );
     for (const s of samples.filter((x) => x.second % 10 === 0)) {
       console.log(
-        `${s.second}\t${s.workers}\t${s.rssMb.toFixed(0)}\t${s.connections.mongo}/${s.connections.cassandra}/${s.connections.dynamodb}`,
+        `${s.second}\t${s.workers}\t${s.rssMb.toFixed(0)} / ${s.offlineRssMb.toFixed(0)}\t${s.connections.mongo}/${s.connections.cassandra}/${s.connections.dynamodb}`,
       );
     }
     return checks;
