@@ -3,7 +3,7 @@
  * PyPI at pinned versions into the git-ignored .local/venv on first use, so every machine (a
  * developer's, CI's) gets the same tool with no install step of its own.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { localDir, projectRoot } from '../scripts/stack/paths';
@@ -50,4 +50,26 @@ export function ensurePythonTool(pin: `${string}==${string}`, bin?: string): str
     mustRun(join(venv, 'bin', 'pip'), ['install', '--quiet', pin]);
   }
   return command;
+}
+
+/**
+ * runTool without blocking this process: for tools that talk to a server this process started
+ * (serverless-offline's output is a pipe into this process; unread, it fills and stalls the server).
+ */
+export function runToolAsync(
+  command: string,
+  args: string[],
+  cwd = projectRoot,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (status) =>
+      resolve({ status, stdout: stdout.join(''), stderr: stderr.join('') }),
+    );
+  });
 }

@@ -119,6 +119,27 @@ const ERROR_STATUSES: Record<string, string> = {
   '503': 'A database is unavailable',
 };
 
+/** 401 on routes that need no session: what it means there (login refuses bad credentials). */
+const SESSIONLESS_401: Record<string, string> = {
+  login: 'Unknown user or wrong password (one answer for both)',
+};
+
+/** The error responses of an operation: 401 only where it can happen. */
+function errorResponses(functionName: string, spec: RouteSchemas) {
+  const unauthorized = SESSIONLESS_401[functionName];
+  return Object.fromEntries(
+    Object.entries(ERROR_STATUSES)
+      .filter(([status]) => spec.auth === 'session' || status !== '401' || unauthorized)
+      .map(([status, description]) => [
+        status,
+        {
+          ...ERROR_RESPONSE,
+          description: status === '401' && spec.auth !== 'session' ? unauthorized : description,
+        },
+      ]),
+  );
+}
+
 /** Builds the document from the route specs of the handler modules serverless.yml names. */
 export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
   const version = (
@@ -148,11 +169,7 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
         : {}),
       responses: {
         ...successResponse(route.functionName, components),
-        ...Object.fromEntries(
-          Object.entries(ERROR_STATUSES)
-            .filter(([status]) => spec.auth === 'session' || status !== '401')
-            .map(([status, description]) => [status, { ...ERROR_RESPONSE, description }]),
-        ),
+        ...errorResponses(route.functionName, spec),
       },
     };
     paths[route.path] = { ...(paths[route.path] ?? {}), [route.method]: operation };

@@ -1,5 +1,9 @@
-/** A tiny HTTP client for e2e tests: JSON in and out, and a cookie jar like a browser's. */
+/**
+ * A tiny HTTP client for e2e tests: JSON in and out, and a cookie jar like a browser's. Every 2xx
+ * answer is checked against its documented success response (./response-check).
+ */
 import { inject } from 'vitest';
+import { checkSuccessResponse } from './response-check';
 
 export interface Reply {
   status: number;
@@ -43,12 +47,9 @@ export class Client {
     }
     const text = await response.text();
     const type = response.headers.get('content-type') ?? '';
-    return {
-      status: response.status,
-      headers: response.headers,
-      body: text && type.includes('json') ? JSON.parse(text) : text,
-      setCookies,
-    };
+    const parsed = text && type.includes('json') ? JSON.parse(text) : text;
+    checkSuccessResponse(method, response.url, response.status, text === '' ? undefined : parsed);
+    return { status: response.status, headers: response.headers, body: parsed, setCookies };
   }
 
   get = (path: string, headers?: Record<string, string>) =>
