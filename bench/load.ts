@@ -511,6 +511,38 @@ function enginePorts(env: Record<string, string>): Record<string, number> {
   };
 }
 
+/**
+ * Handler durations serverless-offline logs per invocation ("RequestId: … Duration: 12.34 ms",
+ * not the Billed Duration after it), and its Lambda timeouts, from now on: they tell time spent in
+ * a worker from time spent waiting for one.
+ */
+function handlerLog(server: OfflineServer) {
+  const durations: number[] = [];
+  let lambdaTimeouts = 0;
+  const read = (chunk: Buffer) => {
+    for (const match of chunk
+      .toString()
+      .matchAll(/RequestId: \S+\s+Duration: ([\d.]+) ms|(Lambda timeout)/g)) {
+      if (match[2]) lambdaTimeouts += 1;
+      else durations.push(Number(match[1]));
+    }
+  };
+  server.child.stdout?.on('data', read);
+  server.child.stderr?.on('data', read);
+  return {
+    /** Clears what was collected so far (a warm-up's invocations). */
+    reset() {
+      durations.length = 0;
+      lambdaTimeouts = 0;
+    },
+    summary() {
+      const sorted = [...durations].sort((a, b) => a - b);
+      if (sorted.length === 0 && lambdaTimeouts === 0) return 'no invocation log';
+      return `handler p50 ${ms(percentile(sorted, 50) ?? Number.NaN)} ms, p99 ${ms(percentile(sorted, 99) ?? Number.NaN)} ms, max ${ms(sorted.at(-1) ?? Number.NaN)} ms over ${sorted.length} invocations, ${lambdaTimeouts} Lambda timeouts`;
+    },
+  };
+}
+
 /** Starts serverless-offline and says how long that took. */
 async function offline(env: Record<string, string>): Promise<OfflineServer> {
   const started = performance.now();
@@ -533,9 +565,11 @@ async function measureLoad(
   const rows: string[] = [];
   for (const route of list) {
     const server = await offline(env);
+    const invocations = handlerLog(server);
     try {
       for (const connections of CONNECTION_COUNTS) {
         const warm = await warmUp(server.url, [route], connections, tokens);
+        invocations.reset();
         const { result: run, mainThreadCpu } = await withMainThreadCpu(
           server.child.pid as number,
           () =>
@@ -545,7 +579,7 @@ async function measureLoad(
         const ratio = run.p50 / local.p50;
         const failures = failuresOf(run);
         console.log(
-          `${route.name} @${connections}: p50 ${ms(run.p50)} ms, p99 ${ms(run.p99)} ms, ${run.rps.toFixed(0)} req/s, ${failures} errors, emulator main thread ${percent(mainThreadCpu)} of a core (warm-up ${warm})`,
+          `${route.name} @${connections}: p50 ${ms(run.p50)} ms, p99 ${ms(run.p99)} ms, ${run.rps.toFixed(0)} req/s, ${failures} errors, emulator main thread ${percent(mainThreadCpu)} of a core; ${invocations.summary()} (warm-up ${warm})`,
         );
         rows.push(
           `| ${route.name} | ${connections} | ${ms(run.p50)} | ${ms(run.p99)} | ${run.rps.toFixed(0)} | ${run.non2xx} / ${run.errors - run.timeouts} / ${run.timeouts} | ${ms(local.p50)} | ${ms(local.p99)} | ${local.ops.toFixed(0)} | ${ratio.toFixed(1)}x | ${percent(mainThreadCpu)} |`,
@@ -553,7 +587,7 @@ async function measureLoad(
         checks.push({
           name: `${route.name} at ${connections} connections: errors = 0`,
           ok: failures === 0 && local.errors === 0,
-          detail: `p50 ${ms(run.p50)} ms, p99 ${ms(run.p99)} ms, ${run.rps.toFixed(0)} req/s (${run.ok} 2xx), ${run.non2xx} non-2xx, ${run.errors - run.timeouts} socket errors, ${run.timeouts} timeouts; in-process p50 ${ms(local.p50)} ms (HTTP/in-process p50 ${ratio.toFixed(1)}x); emulator main thread ${percent(mainThreadCpu)} of a core${local.errors ? `; ${local.errors} in-process errors: ${local.firstError}` : ''}`,
+          detail: `p50 ${ms(run.p50)} ms, p99 ${ms(run.p99)} ms, ${run.rps.toFixed(0)} req/s (${run.ok} 2xx), ${run.non2xx} non-2xx, ${run.errors - run.timeouts} socket errors, ${run.timeouts} timeouts; in-process p50 ${ms(local.p50)} ms (HTTP/in-process p50 ${ratio.toFixed(1)}x); emulator main thread ${percent(mainThreadCpu)} of a core; ${invocations.summary()}${local.errors ? `; ${local.errors} in-process errors: ${local.firstError}` : ''}`,
         });
       }
     } finally {
