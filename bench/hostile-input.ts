@@ -111,7 +111,11 @@ function readEvents(ndjson: string, figures: RunFigures): void {
     const event = JSON.parse(line) as {
       ScenarioFinished?: ScenarioFinished;
       NonFatalError?: object;
+      LoadingFinished?: { statistic: { operations: { total: number } } };
     };
+    if (event.LoadingFinished) {
+      figures.operationsInDocument = event.LoadingFinished.statistic.operations.total;
+    }
     if (event.NonFatalError) {
       figures.errors += 1;
       if (figures.examples.length < 10) figures.examples.push(JSON.stringify(event.NonFatalError));
