@@ -27,7 +27,7 @@
 
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type OfflineServer, startOffline } from '../scripts/offline-server';
+import { drivenServerSettings, type OfflineServer, startOffline } from '../scripts/offline-server';
 import { localEngines, stackStatus, startStack, stopStack } from '../scripts/stack';
 import { type EngineName, stackSettings } from '../scripts/stack/settings';
 import { type Check, reportChecks, verifyDir } from './verify-report';
@@ -405,10 +405,7 @@ async function main(): Promise<void> {
     server = await startOffline({
       ...stackEnv,
       LOG_LEVEL: 'error',
-      TEACHER_SIGNUP_CODE: TEACHER_CODE,
-      PASSWORD_HASH_LOG_N: '10',
-      // One address sends every login; throttling is not what this measures.
-      LOGIN_MAX_FAILURES_PER_IP: '10000',
+      ...drivenServerSettings(TEACHER_CODE),
     });
     const base = server.url;
     mkdirSync(verifyDir, { recursive: true });

@@ -22,7 +22,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type OfflineServer, startOffline } from '../scripts/offline-server';
+import { drivenServerSettings, type OfflineServer, startOffline } from '../scripts/offline-server';
 import { startStack } from '../scripts/stack';
 import { localDir, projectRoot } from '../scripts/stack/paths';
 import { ensurePythonTool, runToolAsync } from './python-tool';
@@ -287,11 +287,7 @@ async function main(): Promise<void> {
     server = await startOffline({
       ...stackEnv,
       LOG_LEVEL: 'error',
-      TEACHER_SIGNUP_CODE: TEACHER_CODE,
-      // Cheap hashes: the runs register and log in many times.
-      PASSWORD_HASH_LOG_N: '10',
-      // Every request comes from 127.0.0.1 and most logins fail on purpose.
-      LOGIN_MAX_FAILURES_PER_IP: '10000',
+      ...drivenServerSettings(TEACHER_CODE),
     });
     const include = AUTH_OPERATIONS.flatMap((id) => ['--include-operation-id', id]);
     const exclude = AUTH_OPERATIONS.flatMap((id) => ['--exclude-operation-id', id]);

@@ -37,7 +37,7 @@ import { createSession, findSession } from '../lib/sessions/session-store';
 import { storage } from '../lib/storage';
 import { messageStore } from '../lib/storage/messages';
 import { syncIndexesAt } from '../lib/storage/mongo/indexes';
-import { type OfflineServer, startOffline } from '../scripts/offline-server';
+import { drivenServerSettings, type OfflineServer, startOffline } from '../scripts/offline-server';
 import { migrateWith, startStack } from '../scripts/stack';
 import { withDatabase } from '../scripts/stack/mongo-url';
 import { insertQuestionSchema, insertTestSchema } from '../shared/schema';
@@ -718,9 +718,7 @@ async function main(): Promise<void> {
     CASSANDRA_KEYSPACE: `plp_${stamp}`,
     // Per-request logging would otherwise be a good part of what is measured.
     LOG_LEVEL: 'warn',
-    // As the e2e setup: cheap hashes for the fixture users; no per-address login limit.
-    PASSWORD_HASH_LOG_N: '10',
-    LOGIN_MAX_FAILURES_PER_IP: '10000',
+    ...drivenServerSettings(),
   };
   Object.assign(process.env, env);
   resetConfig();

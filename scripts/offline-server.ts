@@ -21,6 +21,19 @@ export interface OfflineServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Settings for a server that tests or benchmarks drive: many sign-ups and sign-ins, all from
+ * 127.0.0.1. Cheap password hashes (the cost is stored per hash, so they stay verifiable) and no
+ * per-address login limit (that limit is tested in-process); the per-username limit stays on.
+ */
+export function drivenServerSettings(teacherSignupCode?: string): Record<string, string> {
+  return {
+    PASSWORD_HASH_LOG_N: '10',
+    LOGIN_MAX_FAILURES_PER_IP: '10000',
+    ...(teacherSignupCode ? { TEACHER_SIGNUP_CODE: teacherSignupCode } : {}),
+  };
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

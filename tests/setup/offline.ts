@@ -3,7 +3,7 @@
  * it. Tests reach it through inject('offlineUrl'). Stopped when the project finishes.
  */
 import type { TestProject } from 'vitest/node';
-import { startOffline } from '../../scripts/offline-server';
+import { drivenServerSettings, startOffline } from '../../scripts/offline-server';
 import { startStack } from '../../scripts/stack';
 
 /** The teacher signup code the e2e server is started with. */
@@ -14,11 +14,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const server = await startOffline({
     ...stackEnv,
     LOG_LEVEL: 'warn',
-    TEACHER_SIGNUP_CODE: E2E_TEACHER_CODE,
-    // Cheap hashes for tests (the cost is stored per hash).
-    PASSWORD_HASH_LOG_N: '10',
-    // Every e2e request comes from 127.0.0.1: the per-address limit is tested in-process.
-    LOGIN_MAX_FAILURES_PER_IP: '10000',
+    ...drivenServerSettings(E2E_TEACHER_CODE),
     // The e2e tests run compute-analytics right after finishing attempts.
     ANALYTICS_SETTLE_SECONDS: '0',
   });
