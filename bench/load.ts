@@ -30,7 +30,7 @@ import { channelAccess } from '../lib/authz/channels';
 import { questionsFor, readableTest } from '../lib/authz/tests';
 import { config, resetConfig } from '../lib/config';
 import { closeCassandra, getCassandra, withCassandra } from '../lib/db/cassandra';
-import { closeDynamo } from '../lib/db/dynamo';
+import { closeDynamo, DYNAMO_MAX_SOCKETS } from '../lib/db/dynamo';
 import { closeMongo, withMongo } from '../lib/db/mongo';
 import type { Caller } from '../lib/http/types';
 import { createSession, findSession } from '../lib/sessions/session-store';
@@ -63,8 +63,6 @@ const RSS_GROWTH_BUDGET = 0.1;
 const HISTORY_MESSAGES = 300;
 const QUESTIONS = 10;
 const STUDENTS = 4;
-/** maxSockets of the DynamoDB client's keep-alive agent, lib/db/dynamo.ts. */
-const DYNAMO_MAX_SOCKETS = 50;
 /** A Mongo client's connections besides its pool: the server monitor and its RTT pinger. */
 const MONGO_MONITOR_CONNECTIONS = 2;
 

@@ -24,6 +24,8 @@ function countSockets<T extends HttpAgent>(agent: T): T {
 }
 
 const SDK_MAX_ATTEMPTS = 2;
+/** Sockets one instance's keep-alive agent may open (bench/load.ts checks connections against it). */
+export const DYNAMO_MAX_SOCKETS = 50;
 
 /** The document SDK's commands (GetCommand, PutCommand...), handed to withDynamo's operation. */
 export type DynamoCommands = typeof import('@aws-sdk/lib-dynamodb');
@@ -61,7 +63,7 @@ export async function getDynamo(): Promise<DynamoDBDocumentClient> {
   const [{ DynamoDBClient }, { DynamoDBDocumentClient }, http, https] = await loadSdk();
   if (!client) {
     const { region, endpoint, timeoutMs } = config().dynamo;
-    const agentOptions = { keepAlive: true, maxSockets: 50 };
+    const agentOptions = { keepAlive: true, maxSockets: DYNAMO_MAX_SOCKETS };
     const base = new DynamoDBClient({
       region,
       maxAttempts: SDK_MAX_ATTEMPTS,
