@@ -81,3 +81,13 @@ export class ServiceUnavailableError extends HttpError {
     super(503, 'SERVICE_UNAVAILABLE', message, undefined, { 'Retry-After': '1' });
   }
 }
+
+/**
+ * The request ran out of its function's time (see REQUEST_DEADLINE_MARGIN_MS in stack.ts). A 503
+ * the client may retry, instead of the Lambda timeout API Gateway would turn into a bare 5xx.
+ */
+export class DeadlineExceededError extends ServiceUnavailableError {
+  constructor() {
+    super('The request took too long; retry shortly');
+  }
+}

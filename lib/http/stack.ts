@@ -13,7 +13,7 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { config } from '../config';
 import { readSessionToken } from '../sessions/cookie';
-import { UnauthorizedError } from './errors';
+import { DeadlineExceededError, UnauthorizedError } from './errors';
 import { errorMapper } from './middleware/error-mapper';
 import { jsonBody } from './middleware/json-body';
 import { requestContext } from './middleware/request-context';
@@ -37,6 +37,15 @@ const SECURITY_HEADER_OPTIONS = { reportingEndpoints: false } as Parameters<
 >[0];
 
 const NO_QUERY = z.strictObject({});
+
+/**
+ * A request still running this long before its function's timeout answers 503 (with Retry-After)
+ * instead. A Lambda timeout answers nothing useful (API Gateway makes it a bare 5xx) and ends the
+ * instance, so the next request pays a cold start; this leaves time to map, log and send the 503
+ * even on a starved CPU. The abandoned work may still finish: a write the client was not told of
+ * is one it may retry (POST /api/messages takes an Idempotency-Key for that).
+ */
+export const REQUEST_DEADLINE_MARGIN_MS = 500;
 
 /** The caller of a session route, or 401. The session store loads only on routes that use it. */
 async function requireCaller(token: string | undefined): Promise<Caller> {
@@ -83,7 +92,12 @@ export function httpHandler<S extends RouteSchemas>(schemas: S, handle: RouteHan
     return toLambdaResult(await handle(request));
   };
 
-  const stack = middy<LambdaHttpEvent, LambdaHttpResult>()
+  const stack = middy<LambdaHttpEvent, LambdaHttpResult>({
+    timeoutEarlyInMillis: REQUEST_DEADLINE_MARGIN_MS,
+    timeoutEarlyResponse: () => {
+      throw new DeadlineExceededError();
+    },
+  })
     .use(requestContext())
     .use(httpSecurityHeaders(SECURITY_HEADER_OPTIONS))
     .use(errorMapper());

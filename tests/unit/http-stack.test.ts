@@ -11,7 +11,7 @@ import {
   NotFoundError,
   UnauthorizedError,
 } from '../../lib/http/errors';
-import { httpHandler } from '../../lib/http/stack';
+import { httpHandler, REQUEST_DEADLINE_MARGIN_MS } from '../../lib/http/stack';
 import type { HttpRequest, RouteSchemas } from '../../lib/http/types';
 import { type EventOptions, httpEvent, invoke, lambdaContext } from '../helpers/lambda';
 
@@ -537,6 +537,56 @@ describe('httpHandler: errors thrown by the handler', () => {
       status: 404,
       code: 'NOT_FOUND',
     });
+  });
+});
+
+describe('httpHandler: request deadline', () => {
+  /** A context whose function has `remainingMs` left when the handler starts. */
+  const contextWith = (remainingMs: number) => {
+    const deadline = Date.now() + remainingMs;
+    return { ...lambdaContext(), getRemainingTimeInMillis: () => deadline - Date.now() };
+  };
+
+  it(`answers 503 with Retry-After ${REQUEST_DEADLINE_MARGIN_MS} ms before the function's timeout, and logs it`, async () => {
+    let finished = false;
+    const slow = httpHandler({ auth: 'none' }, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      finished = true;
+      return { status: 200, body: { late: true } };
+    });
+    const context = contextWith(REQUEST_DEADLINE_MARGIN_MS + 200);
+    const started = Date.now();
+    const raw = (await slow(httpEvent(), context)) as APIGatewayProxyStructuredResultV2;
+    const elapsed = Date.now() - started;
+
+    expect(raw.statusCode).toBe(503);
+    expect(header(raw.headers, 'retry-after')).toBe('1');
+    expect(JSON.parse(raw.body as string)).toEqual({
+      message: 'The request took too long; retry shortly',
+      code: 'SERVICE_UNAVAILABLE',
+      requestId: context.awsRequestId,
+    });
+    // Answered at the deadline, not when the handler would have finished.
+    expect(finished).toBe(false);
+    expect(elapsed).toBeLessThan(3_000);
+    expect(logLines.find((l) => l.message === 'request failed')).toMatchObject({
+      level: 'error',
+      status: 503,
+      error: { name: 'DeadlineExceededError' },
+    });
+  });
+
+  it('lets a request that finishes before the deadline answer as usual', async () => {
+    const quick = httpHandler({ auth: 'none' }, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return { status: 200, body: { ok: true } };
+    });
+    const raw = (await quick(
+      httpEvent(),
+      contextWith(REQUEST_DEADLINE_MARGIN_MS + 1_000),
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(raw.statusCode).toBe(200);
+    expect(JSON.parse(raw.body as string)).toEqual({ ok: true });
   });
 });
 
