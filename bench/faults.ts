@@ -78,6 +78,8 @@ interface Sample {
   /** HTTP status, or 0 for a transport error or client timeout. */
   status: number;
   error?: string;
+  /** The invocation id an error body names: its line in the server log says why it failed. */
+  requestId?: string;
 }
 
 interface Phase {
@@ -253,6 +255,9 @@ function runLoad(base: string, fixture: Fixture) {
         reply = await call(base, 'GET', '/api/faults-no-such-route');
       }
       sample.status = reply.status;
+      if (reply.status >= 400 && typeof reply.body === 'object' && reply.body !== null) {
+        sample.requestId = (reply.body as { requestId?: string }).requestId;
+      }
       // dynalite keeps its tables in memory: its restart ends every session, as a user would see
       // it after a real session loss, so the loop signs in again (counted) and carries on.
       if (reply.status === 401 && member) {
@@ -566,6 +571,26 @@ function serverErrorCauses(output: string): Map<string, number> {
   return causes;
 }
 
+/**
+ * Why the server says a request failed: the error of its "request failed" log line (name, message
+ * and causes), or "not in the server log".
+ */
+function failureCause(output: string, requestId: string | undefined): string {
+  if (!requestId) return 'no request id';
+  type LoggedError = { name?: string; message?: string; cause?: LoggedError };
+  const line = output
+    .split('\n')
+    .find((l) => l.includes(requestId) && l.includes('"request failed"'));
+  if (!line) return 'not in the server log';
+  const chain: string[] = [];
+  let error = (JSON.parse(line.slice(line.indexOf('{'))) as { error?: LoggedError }).error;
+  while (error) {
+    chain.push(`${error.name}: ${error.message}`);
+    error = error.cause;
+  }
+  return chain.join(' <- ');
+}
+
 function countBy(samples: Sample[]): string {
   const counts = new Map<string, number>();
   for (const s of samples) counts.set(statusLabel(s), (counts.get(statusLabel(s)) ?? 0) + 1);
@@ -679,7 +704,12 @@ function report(r: Results): void {
       name: `${engine} restarted: every route that needs it succeeds again within ${RECOVERY_LIMIT_MS / 1000} s, and stays so, without restarting serverless-offline`,
       ok: rec?.recoveredAt !== undefined && relapses.length === 0,
       detail: rec?.recoveredAt
-        ? `${seconds(worst)} s after startStack returned (${seconds(worstBegun)} s after it was called; the engine's start took ${seconds(rec.startMs)} s); ${relapses.length} failures afterwards`
+        ? `${seconds(worst)} s after startStack returned (${seconds(worstBegun)} s after it was called; the engine's start took ${seconds(rec.startMs)} s); ${relapses.length} failures afterwards${relapses
+            .map(
+              (s) =>
+                `; ${ROUTE_LABEL[s.route]} ${statusLabel(s)} ${seconds(s.startedAt - (rec.recoveredAt as number))} s after recovery (${s.error ?? failureCause(r.offlineOutput, s.requestId)})`,
+            )
+            .join('')}`
         : 'not recovered',
     });
   }

@@ -63,11 +63,24 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
   throw new Error(`serverless-offline not ready at ${url} after ${timeoutMs} ms (last: ${last})`);
 }
 
+export interface OfflineOptions {
+  /**
+   * How long an idle Lambda worker lives (serverless-offline's terminateIdleLambdaTime, default
+   * 60 s). Its pool hands requests to the oldest idle worker first, so under steady load the
+   * newest workers idle, are ended at its next sweep, and the next burst cold-starts them again;
+   * Lambda keeps idle instances for minutes. Benchmarks that time warm requests set it longer.
+   */
+  idleWorkerSeconds?: number;
+}
+
 /**
  * Starts serverless-offline with `env` (the stack's connection variables and any settings) on top
  * of this process's environment, and waits until /api/health answers 200.
  */
-export async function startOffline(env: Record<string, string>): Promise<OfflineServer> {
+export async function startOffline(
+  env: Record<string, string>,
+  { idleWorkerSeconds }: OfflineOptions = {},
+): Promise<OfflineServer> {
   const [httpPort, lambdaPort] = [await freePort(), await freePort()];
   const lines: string[] = [];
   const child = spawn(
@@ -81,6 +94,7 @@ export async function startOffline(env: Record<string, string>): Promise<Offline
       String(httpPort),
       '--lambdaPort',
       String(lambdaPort),
+      ...(idleWorkerSeconds ? ['--terminateIdleLambdaTime', String(idleWorkerSeconds)] : []),
     ],
     {
       cwd: projectRoot,
