@@ -46,3 +46,18 @@ export function packagedFunctions(): string[] {
 export function zipKb(name: string): number {
   return Math.round(statSync(join(packageDir, `${name}.zip`)).size / 1024);
 }
+
+/** The JavaScript in a function's zip (its bundle), read with Python's zipfile: no unzip needed. */
+export function bundleCode(name: string): string {
+  const result = spawnSync(
+    'python3',
+    [
+      '-c',
+      'import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1]) as z:\n  for n in z.namelist():\n    if n.endswith(".js"): sys.stdout.write(z.read(n).decode())',
+      join(packageDir, `${name}.zip`),
+    ],
+    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
+  );
+  if (result.status !== 0) throw new Error(`reading ${name}.zip: ${result.stderr}`);
+  return result.stdout;
+}

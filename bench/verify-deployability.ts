@@ -6,13 +6,21 @@
  * - cfn-lint (from PyPI, pinned, installed into .local/venv on first use): zero errors;
  * - every Lambda function has a memory size and a timeout below the HTTP API's 30 s;
  * - every IAM statement that allows a DynamoDB action names tables (or their indexes) of this stack,
- *   with no `*` anywhere in its resources.
+ *   with no `*` anywhere in its resources;
+ * - no function bundle contains what must never reach one (bench/bundle-contents.ts).
  *
  * Prints a summary table and the bundle size of each function; exits 1 when a check fails.
  */
 import { readFileSync } from 'node:fs';
 import { projectRoot } from '../scripts/stack/paths';
-import { packagedFunctions, packageFunctions, templatePath, zipKb } from './packaged-functions';
+import { FORBIDDEN_IN_BUNDLES, forbiddenIn } from './bundle-contents';
+import {
+  bundleCode,
+  packagedFunctions,
+  packageFunctions,
+  templatePath,
+  zipKb,
+} from './packaged-functions';
 import { ensurePythonTool, runTool } from './python-tool';
 import { type Check, reportChecks } from './verify-report';
 
@@ -103,6 +111,18 @@ function checkCfnLint(bin: string, template: string): Check {
   };
 }
 
+function checkBundles(names: string[]): Check {
+  const problems = names.flatMap((name) => {
+    const found = forbiddenIn(bundleCode(name));
+    return found.length ? [`${name}: ${found.join(', ')}`] : [];
+  });
+  return {
+    name: `bundles: none contains ${FORBIDDEN_IN_BUNDLES.map((f) => f.what).join(' or ')}`,
+    ok: names.length > 0 && problems.length === 0,
+    detail: problems.join('; ') || `${names.length} bundles read, none does`,
+  };
+}
+
 function main(): void {
   const cfnLint = ensurePythonTool(CFN_LINT);
   const packagedIn = packageFunctions().toFixed(0);
@@ -114,6 +134,7 @@ function main(): void {
     checkCfnLint(cfnLint, template),
     checkFunctions(resources),
     checkDynamoIam(resources),
+    checkBundles(packagedFunctions()),
   ];
 
   const zips = packagedFunctions()

@@ -12,6 +12,7 @@ import { buildSync } from 'esbuild';
 import { load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../scripts/stack/paths';
+import { lambdaBundleOptions } from '../helpers/bundle';
 
 type ConnectionStringClass = new (
   uri: string,
@@ -28,17 +29,9 @@ function bundledWithAlias(): { ConnectionString: ConnectionStringClass; code: st
   };
   const outfile = join(dir, 'connection-string.js');
   buildSync({
-    stdin: {
-      contents: "module.exports = require('mongodb-connection-string-url');",
-      resolveDir: projectRoot,
-    },
-    absWorkingDir: projectRoot,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
+    ...lambdaBundleOptions("module.exports = require('mongodb-connection-string-url');"),
     outfile,
     alias: yml.custom.esbuild.alias,
-    logLevel: 'error',
   });
   return { ConnectionString: nodeRequire(outfile).default, code: readFileSync(outfile, 'utf8') };
 }

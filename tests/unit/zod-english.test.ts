@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../scripts/stack/paths';
+import { lambdaBundleOptions } from '../helpers/bundle';
 
 const dir = mkdtempSync(join(tmpdir(), 'zod-english-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,11 +32,7 @@ console.log(JSON.stringify({ issues, configMessage }));
 function runBundled(): { inputs: string[]; output: { issues: unknown; configMessage: string } } {
   const outfile = join(dir, 'messages.js');
   const result = buildSync({
-    stdin: { contents: entry, resolveDir: projectRoot, loader: 'ts' },
-    absWorkingDir: projectRoot,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
+    ...lambdaBundleOptions(entry),
     outfile,
     metafile: true,
     logLevel: 'silent',
