@@ -25,7 +25,6 @@
  * afterwards, with its content.
  */
 
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { drivenServerSettings, type OfflineServer, startOffline } from '../scripts/offline-server';
 import { localEngines, stackStatus, startStack, stopStack } from '../scripts/stack';
@@ -70,6 +69,8 @@ const OUTAGE_ORDER: EngineName[] = ['mongo', 'cassandra', 'dynamodb'];
 const ONLY_ENGINES = process.env.FAULTS_ENGINES?.split(',').map((e) => e.trim());
 /** serverless-offline's output (its error logs say why a request failed), for reading afterwards. */
 const OFFLINE_LOG = join(verifyDir, 'faults-offline.log');
+/** Relapses named one by one in a check's detail; the rest are counted. */
+const RELAPSES_SHOWN = 5;
 
 interface Sample {
   route: RouteName;
@@ -407,17 +408,13 @@ async function main(): Promise<void> {
   /** serverless-offline's output as it came (OFFLINE_LOG has it with arrival times). */
   const offlineOutput: string[] = [];
   try {
-    server = await startOffline({
-      ...stackEnv,
-      LOG_LEVEL: 'error',
-      ...drivenServerSettings(TEACHER_CODE),
-    });
+    server = await startOffline(
+      { ...stackEnv, LOG_LEVEL: 'error', ...drivenServerSettings(TEACHER_CODE) },
+      { logFile: OFFLINE_LOG },
+    );
     const base = server.url;
-    mkdirSync(verifyDir, { recursive: true });
-    writeFileSync(OFFLINE_LOG, '');
     const keepLog = (chunk: Buffer) => {
       offlineOutput.push(chunk.toString());
-      appendFileSync(OFFLINE_LOG, `[+${seconds(performance.now() - runStarted)} s] ${chunk}`);
     };
     server.child.stdout?.on('data', keepLog);
     server.child.stderr?.on('data', keepLog);
@@ -515,7 +512,8 @@ async function main(): Promise<void> {
       relogins: load.relogins(),
       engines,
       totalSeconds: (performance.now() - runStarted) / 1000,
-      origin: runStarted,
+      // The offsets of OFFLINE_LOG count from the server's start.
+      origin: server.startedAt,
       stalls: stalls.found,
       offlineOutput: offlineOutput.join(''),
     });
@@ -549,7 +547,7 @@ interface Results {
   relogins: number;
   engines: EngineName[];
   totalSeconds: number;
-  /** performance.now() when the run started: the offsets in OFFLINE_LOG count from it. */
+  /** performance.now() when serverless-offline was started: the offsets in OFFLINE_LOG count from it. */
   origin: number;
   stalls: Stall[];
   offlineOutput: string;
@@ -557,13 +555,34 @@ interface Results {
 
 const statusLabel = (s: Sample) => (s.status === 0 ? 'error' : String(s.status));
 
-/** Error names of the 5xx answers other than 503 that serverless-offline's functions logged. */
-function serverErrorCauses(output: string): Map<string, number> {
-  const causes = new Map<string, number>();
-  for (const line of output.split('\n')) {
+type LoggedError = { name?: string; message?: string; cause?: LoggedError };
+interface FailureLine {
+  requestId?: string;
+  status?: number;
+  error?: LoggedError;
+}
+
+/**
+ * The "request failed" lines of serverless-offline's output: the error middleware logs every 5xx
+ * so (lib/http/middleware/error-mapper.ts), with the request id and the error's causes.
+ */
+function requestFailures(output: string): FailureLine[] {
+  return output.split('\n').flatMap((line) => {
     const json = line.slice(line.indexOf('{'));
-    if (!json.startsWith('{') || !json.includes('"request failed"')) continue;
-    const entry = JSON.parse(json) as { status?: number; error?: { name?: string } };
+    if (!json.startsWith('{') || !json.includes('"request failed"')) return [];
+    try {
+      return [JSON.parse(json) as FailureLine];
+    } catch {
+      // A line cut by a chunk boundary of the pipe: it tells nothing either way.
+      return [];
+    }
+  });
+}
+
+/** Error names of the 5xx answers other than 503 that serverless-offline's functions logged. */
+function serverErrorCauses(failures: FailureLine[]): Map<string, number> {
+  const causes = new Map<string, number>();
+  for (const entry of failures) {
     if (entry.status === undefined || entry.status === 503) continue;
     const name = entry.error?.name ?? 'unknown';
     causes.set(name, (causes.get(name) ?? 0) + 1);
@@ -571,22 +590,15 @@ function serverErrorCauses(output: string): Map<string, number> {
   return causes;
 }
 
-/**
- * Why the server says a request failed: the error of its "request failed" log line (name, message
- * and causes), or "not in the server log".
- */
-function failureCause(output: string, requestId: string | undefined): string {
-  if (!requestId) return 'no request id';
-  type LoggedError = { name?: string; message?: string; cause?: LoggedError };
-  const line = output
-    .split('\n')
-    .find((l) => l.includes(requestId) && l.includes('"request failed"'));
-  if (!line) return 'not in the server log';
+/** Why a failed request failed: the server's error and its causes, where the server logs one. */
+function failureCause(failures: FailureLine[], sample: Sample): string {
+  if (sample.error) return sample.error;
+  if (sample.status < 500) return 'a 4xx (not logged at LOG_LEVEL=error)';
+  const entry = failures.find((f) => f.requestId !== undefined && f.requestId === sample.requestId);
+  if (!entry) return 'not in the server log';
   const chain: string[] = [];
-  let error = (JSON.parse(line.slice(line.indexOf('{'))) as { error?: LoggedError }).error;
-  while (error) {
+  for (let error = entry.error; error; error = error.cause) {
     chain.push(`${error.name}: ${error.message}`);
-    error = error.cause;
   }
   return chain.join(' <- ');
 }
@@ -602,6 +614,7 @@ function countBy(samples: Sample[]): string {
 
 function report(r: Results): void {
   const routes = Object.keys(ROUTE_LABEL) as RouteName[];
+  const failures = requestFailures(r.offlineOutput);
   const phaseOf = (s: Sample) =>
     r.phases.find((p) => s.startedAt >= p.from && s.startedAt < p.to) ?? r.phases.at(-1);
   const inside = (p: Phase) => (s: Sample) => s.startedAt >= p.from && s.startedAt + s.ms <= p.to;
@@ -705,9 +718,10 @@ function report(r: Results): void {
       ok: rec?.recoveredAt !== undefined && relapses.length === 0,
       detail: rec?.recoveredAt
         ? `${seconds(worst)} s after startStack returned (${seconds(worstBegun)} s after it was called; the engine's start took ${seconds(rec.startMs)} s); ${relapses.length} failures afterwards${relapses
+            .slice(0, RELAPSES_SHOWN)
             .map(
               (s) =>
-                `; ${ROUTE_LABEL[s.route]} ${statusLabel(s)} ${seconds(s.startedAt - (rec.recoveredAt as number))} s after recovery (${s.error ?? failureCause(r.offlineOutput, s.requestId)})`,
+                `; ${ROUTE_LABEL[s.route]} ${statusLabel(s)} ${seconds(s.startedAt - (rec.recoveredAt as number))} s after recovery (${failureCause(failures, s)})`,
             )
             .join('')}`
         : 'not recovered',
@@ -717,7 +731,7 @@ function report(r: Results): void {
   // dynalite keeps its tables in memory: between its restart answering and startStack creating the
   // tables again, DynamoDB says ResourceNotFoundException (500). DynamoDB itself never loses a
   // table, so those are told apart, by the server's own log, from 500s of any other cause.
-  const causes = serverErrorCauses(r.offlineOutput);
+  const causes = serverErrorCauses(failures);
   const dynaliteStart = r.phases.find((p) => p.engine === 'dynamodb' && p.kind === 'starting');
   const tablesMissing =
     dynaliteStart && [...causes.keys()].every((name) => name === 'ResourceNotFoundException')

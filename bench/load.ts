@@ -4,9 +4,8 @@
  * load: warm latency and throughput with autocannon at 10 and 50 connections (BENCH_LOAD_SECONDS
  *   per run, default 30) for GET /api/channels/:id/messages, POST /api/messages,
  *   GET /api/tests/:id/questions and GET /api/users/me, each route on a serverless-offline of its
- *   own, warmed first at the run's concurrency until the emulator starts no more Lambda workers
- *   (see warmUp; a cold start there is not a warm request), with idle workers kept alive as
- *   Lambda keeps them. Check: no errors (non-2xx, socket errors, timeouts); the workers started
+ *   own, its Lambda workers started first by bursts with no other load, then warmed (see warmUp:
+ *   a cold start is not a warm request), and kept alive while idle as Lambda keeps them. Check: no errors (non-2xx, socket errors, timeouts); the workers started
  *   during the measured run are reported. Next to each, the same storage work made in-process at the same concurrency
  *   (BENCH_INPROCESS_SECONDS, default 5): the session look-up, the access checks' reads and the
  *   operation, i.e. everything the handler asks of the databases, without HTTP, the emulator and
@@ -23,7 +22,7 @@
  * Data lives in a database and keyspace of its own (dropped at the end).
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon, { type AutocannonRequest, type AutocannonResult } from 'autocannon';
 import { type ClientOptions, types } from 'cassandra-driver';
@@ -53,10 +52,14 @@ const seconds = (name: string, fallback: number) => {
 const LOAD_SECONDS = seconds('BENCH_LOAD_SECONDS', 30);
 /** Longer than any one server's runs: no worker is ended (and cold-started again) mid-run. */
 const IDLE_WORKER_SECONDS = 900;
-/** Warm-up (see warmUp): burst sizes' step, headroom over the run's connections, steady round. */
+/**
+ * Warm-up (see warmUp): burst sizes' step, headroom over the run's connections, how often the
+ * largest burst may be repeated, and the steady round's requests per connection.
+ */
 const WARMUP_STEP = 10;
 const WARMUP_HEADROOM = 1.2;
-const WARMUP_ROUND_SECONDS = 5;
+const WARMUP_MAX_REPEATS = 4;
+const WARMUP_STEADY_REQUESTS = 20;
 const INPROCESS_SECONDS = seconds('BENCH_INPROCESS_SECONDS', 5);
 const CONNECTIONS_SECONDS = seconds('BENCH_CONNECTIONS_SECONDS', 120);
 const MIXED_CONNECTIONS = seconds('BENCH_MIXED_CONNECTIONS', 10);
@@ -72,8 +75,8 @@ const RSS_WARMUP_SECONDS = 20;
 /** Seconds at the start (after warm-up) and at the end whose RSS medians are compared. */
 const RSS_WINDOW_SECONDS = 20;
 const RSS_GROWTH_BUDGET = 0.1;
-/** serverless-offline's output (every server of the run, arrival times from its start). */
-const OFFLINE_LOG = join(verifyDir, 'load-offline.log');
+/** serverless-offline's output, a file per server (load-offline-<n>.log), for reading afterwards. */
+const offlineLog = (name: string) => join(verifyDir, `load-offline-${name}.log`);
 const HISTORY_MESSAGES = 300;
 const QUESTIONS = 10;
 const STUDENTS = 4;
@@ -317,9 +320,9 @@ type WorkerThreads = ReturnType<typeof workerThreads>;
 
 /**
  * `n` requests of `route` sent at once (fetch opens a connection for each, none being idle):
- * serverless-offline's main
- * thread hands all of them to workers within milliseconds, before a warm worker can answer and
- * take another, so the function ends up with at least `n` workers. Returns how many failed.
+ * serverless-offline's main thread hands them to workers within milliseconds, mostly before a
+ * warm worker can answer and take another, so the function ends up with nearly `n` workers.
+ * Returns how many failed (not counting a Lambda timeout, which serverless-offline answers 200).
  */
 async function burst(url: string, route: Route, n: number, tokens: string[]): Promise<number> {
   const { method, path, headers, body } = route.request;
@@ -330,13 +333,13 @@ async function burst(url: string, route: Route, n: number, tokens: string[]): Pr
         headers: { ...headers, cookie: `sid=${tokens[i % tokens.length]}` },
         ...(body === undefined ? {} : { body: String(body) }),
         signal: AbortSignal.timeout(120_000),
-      }).then(
-        async (reply) => {
+      })
+        .then(async (reply) => {
           await reply.arrayBuffer();
           return reply.ok;
-        },
-        () => false,
-      ),
+        })
+        // Refused, reset or timed out, before or while reading the body: a failed request.
+        .catch(() => false),
     ),
   );
   return replies.filter((ok) => !ok).length;
@@ -349,10 +352,11 @@ async function burst(url: string, route: Route, n: number, tokens: string[]): Pr
  * a core and takes 5 to over 10 s (module load, connects, first queries): past the function's
  * timeout, which ends the worker, so the next burst starts another, and so on. So the workers are
  * started with no other load, by bursts (see burst) of WARMUP_STEP, 2 × WARMUP_STEP, … requests up
- * to WARMUP_HEADROOM × `connections`: a few cold starts at a time, as rising traffic would start
- * them. A measured run never has more than `connections` requests in flight, so it finds a warm
- * worker for each. Then one steady round at `connections` fills pools and JITs. Workers started
- * during a measured run are reported with it.
+ * to WARMUP_HEADROOM × `connections`, the last size repeated until a burst starts no worker: a few
+ * cold starts at a time, as rising traffic would start them. A measured run has at most
+ * `connections` requests in flight, fewer than the workers so started, as a rule. Then a steady
+ * round at `connections`, a fixed number of requests (so none is still in flight when it ends),
+ * fills pools and JITs. Workers started during a measured run are reported with it.
  */
 async function warmUp(
   server: OfflineServer,
@@ -370,16 +374,27 @@ async function warmUp(
   for (const route of list) {
     const before = workers.snapshot();
     let failed = 0;
-    for (const size of sizes) failed += await burst(server.url, route, size, tokens);
+    const done: number[] = [];
+    for (const size of sizes) {
+      failed += await burst(server.url, route, size, tokens);
+      done.push(size);
+    }
+    for (let again = 1; again <= WARMUP_MAX_REPEATS; again++) {
+      const last = workers.snapshot();
+      failed += await burst(server.url, route, target, tokens);
+      done.push(target);
+      if (workers.startedSince(last) === 0) break;
+    }
     const byBursts = workers.startedSince(before);
     const steadyBefore = workers.snapshot();
+    const steady = connections * WARMUP_STEADY_REQUESTS;
     const run = await cannon(server.url, [route.request], connections, tokens, {
-      duration: WARMUP_ROUND_SECONDS,
+      amount: steady,
       warmUp: true,
     });
     failed += failuresOf(run);
     notes.push(
-      `${byBursts} workers started by bursts of ${sizes.join(', ')}, ${workers.startedSince(steadyBefore)} by ${WARMUP_ROUND_SECONDS} s steady; ${failed} failed; ${workers.count()} workers`,
+      `${byBursts} workers started by bursts of ${done.join(', ')}, ${workers.startedSince(steadyBefore)} by ${steady} steady requests; ${failed} failed requests; ${workers.count()} workers`,
     );
   }
   return `${((performance.now() - started) / 1000).toFixed(0)} s (${notes.join('; ')})`;
@@ -603,12 +618,9 @@ function handlerLog(server: OfflineServer) {
   const durations: number[] = [];
   let lambdaTimeouts = 0;
   let failed = 0;
-  const origin = performance.now();
+  let lastLine = performance.now();
   const read = (chunk: Buffer) => {
-    appendFileSync(
-      OFFLINE_LOG,
-      `[+${((performance.now() - origin) / 1000).toFixed(1)} s] ${chunk}`,
-    );
+    lastLine = performance.now();
     for (const match of chunk
       .toString()
       .matchAll(/RequestId: \S+\s+Duration: ([\d.]+) ms|^× (.*)$/gm)) {
@@ -630,6 +642,15 @@ function handlerLog(server: OfflineServer) {
     },
     /** Invocations that failed in the emulator (Lambda timeouts among them). */
     failed: () => failed,
+    /** The longest handler duration so far, in ms (NaN before any). */
+    max: () => (durations.length ? durations.reduce((a, b) => Math.max(a, b)) : Number.NaN),
+    /** Resolves once the server has printed nothing for `ms` (its invocations have ended), or after 30 s. */
+    async quiet(ms: number): Promise<void> {
+      const deadline = performance.now() + 30_000;
+      while (performance.now() - lastLine < ms && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, ms / 4));
+      }
+    },
     summary() {
       const sorted = [...durations].sort((a, b) => a - b);
       if (sorted.length === 0 && failed === 0) return 'no invocation log';
@@ -642,9 +663,12 @@ function handlerLog(server: OfflineServer) {
  * Starts serverless-offline and says how long that took. Its idle workers live through the whole
  * run, as a Lambda's warm instances would (see OfflineOptions.idleWorkerSeconds).
  */
-async function offline(env: Record<string, string>): Promise<OfflineServer> {
+async function offline(env: Record<string, string>, name: string): Promise<OfflineServer> {
   const started = performance.now();
-  const server = await startOffline(env, { idleWorkerSeconds: IDLE_WORKER_SECONDS });
+  const server = await startOffline(env, {
+    idleWorkerSeconds: IDLE_WORKER_SECONDS,
+    logFile: offlineLog(name),
+  });
   console.log(`serverless-offline ready in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   return server;
 }
@@ -661,13 +685,16 @@ async function measureLoad(
 ): Promise<Check[]> {
   const checks: Check[] = [];
   const rows: string[] = [];
-  for (const route of list) {
-    const server = await offline(env);
+  for (const [index, route] of list.entries()) {
+    const server = await offline(env, `route${index + 1}`);
     const invocations = handlerLog(server);
     const workers = workerThreads(server);
     try {
       for (const connections of CONNECTION_COUNTS) {
         const warm = await warmUp(server, workers, [route], connections, tokens);
+        // The warm-up's last invocations logged, then counted apart from the measured run.
+        await invocations.quiet(1_000);
+        const warmFailed = invocations.failed();
         invocations.reset();
         const threadsBefore = workers.snapshot();
         const { result: run, mainThreadCpu } = await withMainThreadCpu(
@@ -681,10 +708,10 @@ async function measureLoad(
         const failures = failuresOf(run) + invocations.failed();
         const started = `${workers.startedSince(threadsBefore)} workers started during the run (${workers.count()} in all)`;
         console.log(
-          `${route.name} @${connections}: p50 ${ms(run.p50)} ms, p99 ${ms(run.p99)} ms, ${run.rps.toFixed(0)} req/s, ${failures} errors, emulator main thread ${percent(mainThreadCpu)} of a core; ${invocations.summary()}; ${started} (warm-up ${warm})`,
+          `${route.name} @${connections}: p50 ${ms(run.p50)} ms, p99 ${ms(run.p99)} ms, ${run.rps.toFixed(0)} req/s, ${failures} errors, emulator main thread ${percent(mainThreadCpu)} of a core; ${invocations.summary()}; ${started} (warm-up ${warm}; ${warmFailed} failed invocations)`,
         );
         rows.push(
-          `| ${route.name} | ${connections} | ${ms(run.p50)} | ${ms(run.p99)} | ${run.rps.toFixed(0)} | ${run.non2xx} / ${run.errors - run.timeouts} / ${run.timeouts} | ${ms(local.p50)} | ${ms(local.p99)} | ${local.ops.toFixed(0)} | ${ratio.toFixed(1)}x | ${percent(mainThreadCpu)} |`,
+          `| ${route.name} | ${connections} | ${ms(run.p50)} | ${ms(run.p99)} | ${run.rps.toFixed(0)} | ${run.non2xx} / ${run.errors - run.timeouts} / ${run.timeouts} | ${invocations.failed()} | ${ms(invocations.max())} | ${workers.startedSince(threadsBefore)} | ${ms(local.p50)} | ${ms(local.p99)} | ${local.ops.toFixed(0)} | ${ratio.toFixed(1)}x | ${percent(mainThreadCpu)} |`,
         );
         checks.push({
           name: `${route.name} at ${connections} connections: errors = 0`,
@@ -700,9 +727,9 @@ async function measureLoad(
     `\nWarm load through serverless-offline, ${LOAD_SECONDS} s per run after a warm-up; in-process: the handler's storage calls (session look-up, access checks, operation), ${INPROCESS_SECONDS} s per run`,
   );
   console.log(
-    '| route | connections | HTTP p50 ms | HTTP p99 ms | req/s | non-2xx / socket errors / timeouts | in-process p50 ms | in-process p99 ms | in-process ops/s | HTTP/in-process p50 | emulator main thread CPU |',
+    '| route | connections | HTTP p50 ms | HTTP p99 ms | req/s | non-2xx / socket errors / timeouts | failed invocations | handler max ms | workers started | in-process p50 ms | in-process p99 ms | in-process ops/s | HTTP/in-process p50 | emulator main thread CPU |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
   return checks;
 }
@@ -713,7 +740,7 @@ async function measureConnections(
   tokens: string[],
 ): Promise<Check[]> {
   const ports = enginePorts(env);
-  const server = await offline(env);
+  const server = await offline(env, 'mixed');
   const invocations = handlerLog(server);
   try {
     const pgid = server.child.pid as number;
@@ -816,7 +843,6 @@ async function measureConnections(
 async function main(): Promise<void> {
   const startedAt = performance.now();
   const stackEnv = await startStack();
-  writeFileSync(OFFLINE_LOG, '');
   const stamp = `load_${Date.now()}`;
   const env: Record<string, string> = {
     ...stackEnv,
@@ -863,7 +889,13 @@ async function main(): Promise<void> {
   resetConfig();
 
   const loadChecks = await measureLoad(env, list, tokens, inProcess);
-  reportChecks('load', 'Warm latency and throughput through serverless-offline', loadChecks);
+  // A run narrowed by BENCH_LOAD_ROUTES says so, and is no proof of the whole item.
+  const narrowed = ROUTE_FILTER.length ? ` (only routes matching ${ROUTE_FILTER.join(', ')})` : '';
+  reportChecks(
+    'load',
+    `Warm latency and throughput through serverless-offline${narrowed}`,
+    loadChecks.map((check) => ({ ...check, name: `${check.name}${narrowed}` })),
+  );
 
   if (RUN_MIXED) {
     const connectionChecks = await measureConnections(env, list, tokens);

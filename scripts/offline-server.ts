@@ -4,8 +4,9 @@
  * stops its Lambda workers too.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SERVERLESS_CLI_ENV } from './cli-env';
 import { projectRoot } from './stack/paths';
 
@@ -18,6 +19,8 @@ export interface OfflineServer {
   child: ChildProcess;
   /** The last lines it printed, for error messages. */
   output(): string;
+  /** performance.now() when it was started: the offsets in OfflineOptions.logFile count from it. */
+  startedAt: number;
   stop(): Promise<void>;
 }
 
@@ -71,6 +74,11 @@ export interface OfflineOptions {
    * Lambda keeps idle instances for minutes. Benchmarks that time warm requests set it longer.
    */
   idleWorkerSeconds?: number;
+  /**
+   * A file that gets its output too, as it arrives, each chunk stamped "[+12.3 s]" (seconds since
+   * the start): for reading after a run which request failed and why.
+   */
+  logFile?: string;
 }
 
 /**
@@ -79,10 +87,11 @@ export interface OfflineOptions {
  */
 export async function startOffline(
   env: Record<string, string>,
-  { idleWorkerSeconds }: OfflineOptions = {},
+  { idleWorkerSeconds, logFile }: OfflineOptions = {},
 ): Promise<OfflineServer> {
   const [httpPort, lambdaPort] = [await freePort(), await freePort()];
   const lines: string[] = [];
+  const startedAt = performance.now();
   const child = spawn(
     join(projectRoot, 'node_modules', '.bin', 'serverless'),
     [
@@ -94,7 +103,9 @@ export async function startOffline(
       String(httpPort),
       '--lambdaPort',
       String(lambdaPort),
-      ...(idleWorkerSeconds ? ['--terminateIdleLambdaTime', String(idleWorkerSeconds)] : []),
+      ...(idleWorkerSeconds === undefined
+        ? []
+        : ['--terminateIdleLambdaTime', String(idleWorkerSeconds)]),
     ],
     {
       cwd: projectRoot,
@@ -105,15 +116,23 @@ export async function startOffline(
         IS_OFFLINE: 'true',
         // No rebuild on edits (serverless.yml, custom.esbuild.watch): one build for the whole run.
         ESBUILD_WATCH_PATTERN: '.esbuild/no-watch',
+        // Plain text, so scripts can read its lines ("× [504] - Lambda timeout.") whatever the
+        // terminal or a FORCE_COLOR in the environment.
+        FORCE_COLOR: '0',
+        NO_COLOR: '1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     },
   );
+  if (logFile) mkdirSync(dirname(logFile), { recursive: true });
+  const log = logFile ? createWriteStream(logFile) : undefined;
   const keep = (chunk: Buffer) => {
     lines.push(chunk.toString());
     if (lines.length > 200) lines.shift();
+    log?.write(`[+${((performance.now() - startedAt) / 1000).toFixed(1)} s] ${chunk}`);
   };
+  child.once('exit', () => log?.end());
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const output = () => lines.join('').slice(-4000);
@@ -133,5 +152,5 @@ export async function startOffline(
     process.kill(-(child.pid as number), 'SIGKILL');
     throw new Error(`${(error as Error).message}\n${output()}`);
   }
-  return { url, lambdaUrl: `http://127.0.0.1:${lambdaPort}`, child, output, stop };
+  return { url, lambdaUrl: `http://127.0.0.1:${lambdaPort}`, child, output, startedAt, stop };
 }

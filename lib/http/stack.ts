@@ -63,7 +63,7 @@ export function httpHandler<S extends RouteSchemas>(schemas: S, handle: RouteHan
   // Read at module load, so a bad environment fails the cold start with a message naming it.
   const maxBytes = config().http.maxBodyBytes;
 
-  const core = async (event: LambdaHttpEvent, context: Context): Promise<LambdaHttpResult> => {
+  const respond = async (event: LambdaHttpEvent, context: Context): Promise<LambdaHttpResult> => {
     const plp = event.plp as NonNullable<LambdaHttpEvent['plp']>;
     const sessionToken = readSessionToken(event.cookies);
     const caller = schemas.auth === 'session' ? await requireCaller(sessionToken) : undefined;
@@ -90,6 +90,29 @@ export function httpHandler<S extends RouteSchemas>(schemas: S, handle: RouteHan
     // A route without a query schema takes no query (an unknown parameter was a 400 above).
     if (!schemas.query) request.query = undefined as HttpRequest<S>['query'];
     return toLambdaResult(await handle(request));
+  };
+
+  // middy aborts `signal` when the deadline answers 503; the work goes on regardless (a promise
+  // cannot be stopped), so its end is logged: what the client was not told is in the log.
+  const core = (
+    event: LambdaHttpEvent,
+    context: Context,
+    { signal }: { signal?: AbortSignal } = {},
+  ): Promise<LambdaHttpResult> => {
+    const started = performance.now();
+    const work = respond(event, context);
+    const afterDeadline = (outcome: Record<string, unknown>) => {
+      if (!signal?.aborted) return;
+      event.plp?.log.warn('request finished after its deadline had answered 503', {
+        durationMs: Math.round(performance.now() - started),
+        ...outcome,
+      });
+    };
+    work.then(
+      (result) => afterDeadline({ status: result.statusCode }),
+      (error: unknown) => afterDeadline({ error }),
+    );
+    return work;
   };
 
   const stack = middy<LambdaHttpEvent, LambdaHttpResult>({
