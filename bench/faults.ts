@@ -570,12 +570,8 @@ function requestFailures(output: string): FailureLine[] {
   return output.split('\n').flatMap((line) => {
     const json = line.slice(line.indexOf('{'));
     if (!json.startsWith('{') || !json.includes('"request failed"')) return [];
-    try {
-      return [JSON.parse(json) as FailureLine];
-    } catch {
-      // A line cut by a chunk boundary of the pipe: it tells nothing either way.
-      return [];
-    }
+    // Whole lines: the output is read joined, so no chunk boundary cuts one.
+    return [JSON.parse(json) as FailureLine];
   });
 }
 
