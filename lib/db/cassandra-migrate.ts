@@ -28,8 +28,8 @@ function replicationFor(client: Client, localDataCenter: string): string {
   return `{'class': 'NetworkTopologyStrategy', '${localDataCenter}': ${factor}}`;
 }
 
-async function appliedVersions(client: Client): Promise<Set<number>> {
-  const result = await client.execute(`SELECT version FROM ${MIGRATIONS_TABLE}`);
+async function appliedVersions(client: Client, migrationsTable: string): Promise<Set<number>> {
+  const result = await client.execute(`SELECT version FROM ${migrationsTable}`);
   return new Set(result.rows.map((row) => Number(row.version)));
 }
 
@@ -72,12 +72,14 @@ export async function migrateCassandra({
   assertMigrationsOrdered(migrations);
   const createdKeyspace = await ensureKeyspace(settings);
   const client = await connectCassandra(await cassandraClientOptions(settings));
+  // Named with its keyspace, as the message store names its tables (see `table` there).
+  const migrationsTable = `${settings.keyspace}.${MIGRATIONS_TABLE}`;
   try {
     await client.execute(
-      `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
+      `CREATE TABLE IF NOT EXISTS ${migrationsTable} (
          version int PRIMARY KEY, description text, applied_at timestamp)`,
     );
-    const done = await appliedVersions(client);
+    const done = await appliedVersions(client, migrationsTable);
     const report: MigrationReport = {
       keyspace: settings.keyspace,
       createdKeyspace,
@@ -91,7 +93,7 @@ export async function migrateCassandra({
       }
       for (const statement of migration.statements) await client.execute(statement);
       await client.execute(
-        `INSERT INTO ${MIGRATIONS_TABLE} (version, description, applied_at) VALUES (?, ?, ?)`,
+        `INSERT INTO ${migrationsTable} (version, description, applied_at) VALUES (?, ?, ?)`,
         [migration.version, migration.description, new Date()],
         { prepare: true },
       );

@@ -14,7 +14,7 @@
  */
 import { types } from 'cassandra-driver';
 import type { GradingStatus, Message, MessageType } from '../../../shared/schema';
-import { withCassandra } from '../../db/cassandra';
+import { cassandraSettings, withCassandra } from '../../db/cassandra';
 import { nextMessageId } from '../../ids';
 import { ConflictError } from '../errors';
 import { bucketOf } from './buckets';
@@ -25,10 +25,22 @@ import { claimPinSlot, type PinSlot, type PinSlots } from './pins';
 const COLUMNS =
   'channel_id, message_id, author_id, content, type, file_url, is_homework, grading_status, read_by';
 
-const INSERT = `INSERT INTO messages (channel_id, bucket, message_id, author_id, content, type, file_url,
-  is_homework, grading_status, read_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const INSERT_BUCKET = 'INSERT INTO channel_buckets (channel_id, bucket) VALUES (?, ?)';
-const SELECT_ONE = `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND message_id = ?`;
+/**
+ * A table of the configured keyspace, named in full. Statements name their keyspace instead of
+ * relying on the connection's: Cassandra keys an unqualified prepared statement by the keyspace it
+ * was prepared in, and on a node that serves several keyspaces (tests and benchmarks each use
+ * their own) it logs "Tried to execute a prepared unqualified statement on a keyspace it was not
+ * prepared on. Executing the resulting prepared statement will return unexpected results".
+ */
+const table = (name: 'messages' | 'channel_buckets' | 'channel_pin_slots') =>
+  `${cassandraSettings().keyspace}.${name}`;
+
+const insertCql = () =>
+  `INSERT INTO ${table('messages')} (channel_id, bucket, message_id, author_id, content, type, file_url, is_homework, grading_status, read_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const insertBucketCql = () =>
+  `INSERT INTO ${table('channel_buckets')} (channel_id, bucket) VALUES (?, ?)`;
+const selectOneCql = () =>
+  `SELECT ${COLUMNS} FROM ${table('messages')} WHERE channel_id = ? AND bucket = ? AND message_id = ?`;
 
 const idempotent = { isIdempotent: true } as const;
 
@@ -64,21 +76,24 @@ function fromRow(row: Row, pinned: ReadonlySet<string>): Message {
 /** `undefined` → not written at all (no tombstone), unlike null. */
 const orUnset = <T>(value: T | null | undefined) => (value == null ? types.unset : value);
 
-/** Buckets this instance already recorded, so a busy channel does not rewrite its bucket row per message. */
+/**
+ * Buckets this instance already recorded (keyspace, channel, bucket), so a busy channel does not
+ * rewrite its bucket row per message.
+ */
 const knownBuckets = new Set<string>();
 
 async function insert(message: StoredMessage): Promise<void> {
   const channel = BigInt(message.channelId);
   const bucket = bucketOf(message.id);
   await withCassandra(async (client) => {
-    const key = `${message.channelId}:${bucket}`;
+    const key = `${table('channel_buckets')}:${message.channelId}:${bucket}`;
     // The bucket row first: history must find the bucket of any message that exists.
     if (!knownBuckets.has(key)) {
-      await client.execute(INSERT_BUCKET, [channel, bucket], idempotent);
+      await client.execute(insertBucketCql(), [channel, bucket], idempotent);
       knownBuckets.add(key);
     }
     await client.execute(
-      INSERT,
+      insertCql(),
       [
         channel,
         bucket,
@@ -99,7 +114,7 @@ async function insert(message: StoredMessage): Promise<void> {
 async function selectOne(channelId: number, id: bigint): Promise<Row | undefined> {
   return withCassandra(async (client) => {
     const result = await client.execute(
-      SELECT_ONE,
+      selectOneCql(),
       [BigInt(channelId), bucketOf(id), id],
       idempotent,
     );
@@ -110,7 +125,7 @@ async function selectOne(channelId: number, id: bigint): Promise<Row | undefined
 async function slots(channelId: number): Promise<PinSlot[]> {
   return withCassandra(async (client) => {
     const result = await client.execute(
-      'SELECT slot, message_id FROM channel_pin_slots WHERE channel_id = ?',
+      `SELECT slot, message_id FROM ${table('channel_pin_slots')} WHERE channel_id = ?`,
       [BigInt(channelId)],
       idempotent,
     );
@@ -137,7 +152,7 @@ function cassandraPinSlots(channelId: number): PinSlots {
     claim: async (slot, messageId) => {
       const result = await withCassandra((client) =>
         client.execute(
-          'INSERT INTO channel_pin_slots (channel_id, slot, message_id) VALUES (?, ?, ?) IF NOT EXISTS',
+          `INSERT INTO ${table('channel_pin_slots')} (channel_id, slot, message_id) VALUES (?, ?, ?) IF NOT EXISTS`,
           [BigInt(channelId), slot, messageId],
         ),
       );
@@ -150,8 +165,8 @@ function cassandraPinSlots(channelId: number): PinSlots {
 async function* bucketsOf(channelId: number, from: number | undefined, direction: 'down' | 'up') {
   const query =
     direction === 'down'
-      ? `SELECT bucket FROM channel_buckets WHERE channel_id = ?${from === undefined ? '' : ' AND bucket <= ?'}`
-      : `SELECT bucket FROM channel_buckets WHERE channel_id = ?${from === undefined ? '' : ' AND bucket >= ?'} ORDER BY bucket ASC`;
+      ? `SELECT bucket FROM ${table('channel_buckets')} WHERE channel_id = ?${from === undefined ? '' : ' AND bucket <= ?'}`
+      : `SELECT bucket FROM ${table('channel_buckets')} WHERE channel_id = ?${from === undefined ? '' : ' AND bucket >= ?'} ORDER BY bucket ASC`;
   const params = from === undefined ? [BigInt(channelId)] : [BigInt(channelId), from];
   let pageState: string | undefined;
   do {
@@ -200,7 +215,7 @@ export const cassandraMessageStore: MessageStore = {
         ...(before === undefined ? [] : [' AND message_id < ?']),
         ...(after === undefined ? [] : [' AND message_id > ?']),
       ].join('');
-      const query = `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ?${bounds}${newestFirst ? '' : ' ORDER BY message_id ASC'} LIMIT ?`;
+      const query = `SELECT ${COLUMNS} FROM ${table('messages')} WHERE channel_id = ? AND bucket = ?${bounds}${newestFirst ? '' : ' ORDER BY message_id ASC'} LIMIT ?`;
       const params = [
         BigInt(channelId),
         bucket,
@@ -220,7 +235,7 @@ export const cassandraMessageStore: MessageStore = {
   async delete(channelId, id) {
     const result = await withCassandra((client) =>
       client.execute(
-        'DELETE FROM messages WHERE channel_id = ? AND bucket = ? AND message_id = ? IF EXISTS',
+        `DELETE FROM ${table('messages')} WHERE channel_id = ? AND bucket = ? AND message_id = ? IF EXISTS`,
         [BigInt(channelId), bucketOf(id), id],
       ),
     );
@@ -259,7 +274,7 @@ export const cassandraMessageStore: MessageStore = {
   async grade(channelId, id, status) {
     const result = await withCassandra((client) =>
       client.execute(
-        'UPDATE messages SET grading_status = ? WHERE channel_id = ? AND bucket = ? AND message_id = ? IF is_homework = true',
+        `UPDATE ${table('messages')} SET grading_status = ? WHERE channel_id = ? AND bucket = ? AND message_id = ? IF is_homework = true`,
         [status, BigInt(channelId), bucketOf(id), id],
       ),
     );
@@ -276,7 +291,7 @@ export const cassandraMessageStore: MessageStore = {
   async markRead(channelId, id, userId) {
     const result = await withCassandra((client) =>
       client.execute(
-        'UPDATE messages SET read_by = read_by + ? WHERE channel_id = ? AND bucket = ? AND message_id = ? IF EXISTS',
+        `UPDATE ${table('messages')} SET read_by = read_by + ? WHERE channel_id = ? AND bucket = ? AND message_id = ? IF EXISTS`,
         [[BigInt(userId)], BigInt(channelId), bucketOf(id), id],
       ),
     );
@@ -288,7 +303,7 @@ export const cassandraMessageStore: MessageStore = {
     for await (const bucket of bucketsOf(channelId, undefined, 'down')) {
       const result = await withCassandra((client) =>
         client.execute(
-          'SELECT COUNT(*) AS n FROM messages WHERE channel_id = ? AND bucket = ?',
+          `SELECT COUNT(*) AS n FROM ${table('messages')} WHERE channel_id = ? AND bucket = ?`,
           [BigInt(channelId), bucket],
           idempotent,
         ),
@@ -306,7 +321,7 @@ export const cassandraMessageStore: MessageStore = {
       do {
         const result = await withCassandra((client) =>
           client.execute(
-            'SELECT author_id, read_by FROM messages WHERE channel_id = ? AND bucket = ?',
+            `SELECT author_id, read_by FROM ${table('messages')} WHERE channel_id = ? AND bucket = ?`,
             [BigInt(channelId), bucket],
             { ...idempotent, fetchSize: 1_000, ...(pageState ? { pageState } : {}) },
           ),
@@ -328,7 +343,7 @@ async function unpinSlots(channelId: number, id: bigint): Promise<void> {
   for (const slot of (await slots(channelId)).filter((s) => s.messageId === id)) {
     await withCassandra((client) =>
       client.execute(
-        'DELETE FROM channel_pin_slots WHERE channel_id = ? AND slot = ? IF message_id = ?',
+        `DELETE FROM ${table('channel_pin_slots')} WHERE channel_id = ? AND slot = ? IF message_id = ?`,
         [BigInt(channelId), slot.slot, id],
       ),
     );
