@@ -28,6 +28,14 @@ function replicationFor(client: Client, localDataCenter: string): string {
   return `{'class': 'NetworkTopologyStrategy', '${localDataCenter}': ${factor}}`;
 }
 
+/**
+ * DDL runs once, so it is sent as it is, not prepared (the client prepares by default). A prepared
+ * DDL statement names no keyspace Cassandra records, and every later execution on a session with
+ * a keyspace logs "Tried to execute a prepared unqualified statement on a keyspace it was not
+ * prepared on" (as the tests' node did for each keyspace they migrate).
+ */
+const UNPREPARED = { prepare: false } as const;
+
 async function appliedVersions(client: Client, migrationsTable: string): Promise<Set<number>> {
   const result = await client.execute(`SELECT version FROM ${migrationsTable}`);
   return new Set(result.rows.map((row) => Number(row.version)));
@@ -54,6 +62,8 @@ async function ensureKeyspace(settings: ReturnType<typeof cassandraSettings>): P
     if (client.metadata.keyspaces[settings.keyspace] !== undefined) return false;
     await client.execute(
       `CREATE KEYSPACE IF NOT EXISTS ${settings.keyspace} WITH replication = ${replicationFor(client, settings.localDataCenter)}`,
+      [],
+      UNPREPARED,
     );
     return true;
   } finally {
@@ -78,6 +88,8 @@ export async function migrateCassandra({
     await client.execute(
       `CREATE TABLE IF NOT EXISTS ${migrationsTable} (
          version int PRIMARY KEY, description text, applied_at timestamp)`,
+      [],
+      UNPREPARED,
     );
     const done = await appliedVersions(client, migrationsTable);
     const report: MigrationReport = {
@@ -91,7 +103,9 @@ export async function migrateCassandra({
         report.alreadyApplied.push(migration.version);
         continue;
       }
-      for (const statement of migration.statements) await client.execute(statement);
+      for (const statement of migration.statements) {
+        await client.execute(statement, [], UNPREPARED);
+      }
       await client.execute(
         `INSERT INTO ${migrationsTable} (version, description, applied_at) VALUES (?, ?, ?)`,
         [migration.version, migration.description, new Date()],

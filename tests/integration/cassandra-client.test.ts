@@ -1,9 +1,12 @@
 /** lib/db/cassandra.ts and the schema migrator against the real engine. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type DseClientOptions, types } from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '../../lib/config';
 import { closeCassandra, getCassandra, pingCassandra, withCassandra } from '../../lib/db/cassandra';
 import { migrateWith } from '../../scripts/stack';
+import { paths } from '../../scripts/stack/paths';
 import { cassandraMigrations } from '../../shared/cassandra-schema';
 import { type IsolatedEnv, useIsolatedEnv } from '../helpers/isolated-env';
 
@@ -60,5 +63,24 @@ describe('cassandra client', () => {
     );
     expect(versions.sort()).toEqual(cassandraMigrations.map((m) => m.version));
     expect(config().cassandra?.keyspace).toBe(isolated.id);
+  });
+
+  it('leaves no "prepared unqualified statement" error in the node\'s log for its keyspace', async () => {
+    // The keyspace was migrated by useIsolatedEnv and used by the tests above; migrate it again
+    // (the migrator's statements run on a session in the keyspace) and use it once more.
+    await migrateWith(isolated.env);
+    await pingCassandra();
+    await closeCassandra();
+    // Cassandra writes it here when this checkout's stack started it (scripts/stack/cassandra.ts).
+    const log = join(paths.logs, 'cassandra-system.log');
+    if (!existsSync(log)) throw new Error(`${log} is missing: is Cassandra this checkout's?`);
+    // Its logger writes asynchronously.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const errors = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter(
+        (line) => line.includes('unqalified') && line.includes(`on keyspace ${isolated.id},`),
+      );
+    expect(errors).toEqual([]);
   });
 });
