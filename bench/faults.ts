@@ -69,8 +69,8 @@ const OUTAGE_ORDER: EngineName[] = ['mongo', 'cassandra', 'dynamodb'];
 const ONLY_ENGINES = process.env.FAULTS_ENGINES?.split(',').map((e) => e.trim());
 /** serverless-offline's output (its error logs say why a request failed), for reading afterwards. */
 const OFFLINE_LOG = join(verifyDir, 'faults-offline.log');
-/** Relapses named one by one in a check's detail; the rest are counted. */
-const RELAPSES_SHOWN = 5;
+/** Failures (relapses, unexplained 5xx) named one by one in a check's detail; the rest are counted. */
+const FAILURES_SHOWN = 5;
 
 interface Sample {
   route: RouteName;
@@ -586,11 +586,16 @@ function serverErrorCauses(failures: FailureLine[]): Map<string, number> {
   return causes;
 }
 
+/** The server's log line of a failed request (found by the request id its error body names). */
+function failureOf(failures: FailureLine[], sample: Sample): FailureLine | undefined {
+  return failures.find((f) => f.requestId !== undefined && f.requestId === sample.requestId);
+}
+
 /** Why a failed request failed: the server's error and its causes, where the server logs one. */
 function failureCause(failures: FailureLine[], sample: Sample): string {
   if (sample.error) return sample.error;
   if (sample.status < 500) return 'a 4xx (not logged at LOG_LEVEL=error)';
-  const entry = failures.find((f) => f.requestId !== undefined && f.requestId === sample.requestId);
+  const entry = failureOf(failures, sample);
   if (!entry) return 'not in the server log';
   const chain: string[] = [];
   for (let error = entry.error; error; error = error.cause) {
@@ -714,7 +719,7 @@ function report(r: Results): void {
       ok: rec?.recoveredAt !== undefined && relapses.length === 0,
       detail: rec?.recoveredAt
         ? `${seconds(worst)} s after startStack returned (${seconds(worstBegun)} s after it was called; the engine's start took ${seconds(rec.startMs)} s); ${relapses.length} failures afterwards${relapses
-            .slice(0, RELAPSES_SHOWN)
+            .slice(0, FAILURES_SHOWN)
             .map(
               (s) =>
                 `; ${ROUTE_LABEL[s.route]} ${statusLabel(s)} ${seconds(s.startedAt - (rec.recoveredAt as number))} s after recovery (${failureCause(failures, s)})`,
@@ -726,23 +731,29 @@ function report(r: Results): void {
   const otherServerErrors = r.samples.filter((s) => s.status >= 500 && s.status !== 503);
   // dynalite keeps its tables in memory: between its restart answering and startStack creating the
   // tables again, DynamoDB says ResourceNotFoundException (500). DynamoDB itself never loses a
-  // table, so those are told apart, by the server's own log, from 500s of any other cause.
+  // table, so those are told apart, each by its own line in the server's log, from 500s of any
+  // other cause.
   const causes = serverErrorCauses(failures);
   const dynaliteStart = r.phases.find((p) => p.engine === 'dynamodb' && p.kind === 'starting');
-  const tablesMissing =
-    dynaliteStart && [...causes.keys()].every((name) => name === 'ResourceNotFoundException')
-      ? otherServerErrors.filter(
-          (s) =>
-            s.status === 500 &&
-            s.startedAt >= dynaliteStart.from &&
-            s.startedAt < dynaliteStart.to + 1_000,
-        )
-      : [];
+  const tablesMissing = dynaliteStart
+    ? otherServerErrors.filter(
+        (s) =>
+          s.status === 500 &&
+          s.startedAt >= dynaliteStart.from &&
+          s.startedAt < dynaliteStart.to + 1_000 &&
+          failureOf(failures, s)?.error?.name === 'ResourceNotFoundException',
+      )
+    : [];
   const unexplained = otherServerErrors.filter((s) => !tablesMissing.includes(s));
   checks.push({
     name: 'no 5xx other than 503 at any time (apart from 500s while the restarted in-memory dynalite has no tables yet)',
     ok: unexplained.length === 0,
-    detail: `${unexplained.length ? countBy(unexplained) : '0'} of ${r.samples.length}; ${tablesMissing.length} answered 500 while dynalite's tables were being recreated; server log 5xx causes: ${[...causes].map(([name, n]) => `${name} ${n}`).join(', ') || 'none'}`,
+    detail: `${unexplained.length ? countBy(unexplained) : '0'} of ${r.samples.length}${unexplained
+      .slice(0, FAILURES_SHOWN)
+      .map((s) => ` (${ROUTE_LABEL[s.route]} ${statusLabel(s)}: ${failureCause(failures, s)})`)
+      .join(
+        '',
+      )}; ${tablesMissing.length} answered 500 while dynalite's tables were being recreated; server log 5xx causes: ${[...causes].map(([name, n]) => `${name} ${n}`).join(', ') || 'none'}`,
   });
   checks.push({
     name: 'every message acknowledged with 201 is in its channel history with its content',

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auth, Client, type DseClientOptions, errors, policies, types } from 'cassandra-driver';
 import { type CassandraConfig, config } from '../config';
-import { DatabaseUnavailableError, EngineNotConfiguredError } from './errors';
+import { DatabaseUnavailableError, EngineNotConfiguredError, isNetworkError } from './errors';
 
 const RECONNECT_DELAY_MS = 1_000;
 
@@ -95,7 +95,7 @@ export function isCassandraUnavailable(error: unknown): boolean {
   if (error instanceof errors.OperationTimedOutError) return true;
   if (error instanceof errors.BusyConnectionError) return true;
   if (error instanceof errors.ResponseError) return SERVER_UNAVAILABLE_CODES.has(error.code);
-  return false;
+  return isNetworkError(error);
 }
 
 /** Connects a new client with `options`, shutting it down again if the connect fails. */

@@ -9,7 +9,7 @@ import type { Agent as HttpAgent } from 'node:http';
 import type { Socket } from 'node:net';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
-import { DatabaseUnavailableError } from './errors';
+import { DatabaseUnavailableError, isNetworkError } from './errors';
 
 /** Sockets this instance has opened to DynamoDB; reuse keeps it at one per concurrent request. */
 export const dynamoSocketStats = { opened: 0 };
@@ -92,17 +92,6 @@ export async function getDynamo(): Promise<DynamoDBDocumentClient> {
   return client;
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-]);
-
 const SERVICE_UNAVAILABLE_NAMES = new Set([
   'TimeoutError',
   'RequestTimeout',
@@ -117,11 +106,8 @@ const SERVICE_UNAVAILABLE_NAMES = new Set([
 /** True when `error` means DynamoDB could not be reached or could not serve the request now. */
 export function isDynamoUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const { code, $metadata } = error as Error & {
-    code?: string;
-    $metadata?: { httpStatusCode?: number };
-  };
-  if (code && NETWORK_CODES.has(code)) return true;
+  const { $metadata } = error as Error & { $metadata?: { httpStatusCode?: number } };
+  if (isNetworkError(error)) return true;
   if (SERVICE_UNAVAILABLE_NAMES.has(error.name)) return true;
   return ($metadata?.httpStatusCode ?? 0) >= 500;
 }

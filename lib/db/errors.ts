@@ -25,6 +25,28 @@ export class EngineNotConfiguredError extends Error {
   }
 }
 
+/** Node's codes for a connection that was refused, reset, ended or timed out under a request. */
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
+
+/**
+ * True for a Node socket error. Drivers pass some through unwrapped: the MongoDB driver, writing
+ * to a socket the server has just closed, rejected with a bare "EPIPE: This socket has been ended
+ * by the other party" (verify:faults, FerretDB stopping), which was a 500 instead of a 503.
+ */
+export function isNetworkError(error: unknown): boolean {
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && NETWORK_ERROR_CODES.has(code);
+}
+
 /** Rejects with DatabaseUnavailableError when `promise` has not settled within `ms`. */
 export async function withDeadline<T>(engine: Engine, ms: number, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -9,7 +9,7 @@
 import mongoose, { type Mongoose } from 'mongoose';
 import { config } from '../config';
 import { logger } from '../logger';
-import { DatabaseUnavailableError } from './errors';
+import { DatabaseUnavailableError, isNetworkError } from './errors';
 
 // Refuse query objects smuggled in where a value is expected ({ $ne: null } as a username) and
 // unknown filter paths; both apply to every model of the default Mongoose instance.
@@ -66,7 +66,7 @@ const UNAVAILABLE_ERRORS = [
 
 /** True when `error` means the server could not be reached, as opposed to a bad query. */
 export function isMongoUnavailable(error: unknown): boolean {
-  return UNAVAILABLE_ERRORS.some((type) => error instanceof type);
+  return UNAVAILABLE_ERRORS.some((type) => error instanceof type) || isNetworkError(error);
 }
 
 /** Runs `operation` on the connection, turning connectivity failures into DatabaseUnavailableError. */

@@ -51,8 +51,21 @@ describe('isMongoUnavailable', () => {
     expect(isMongoUnavailable(duplicate)).toBe(false);
   });
 
+  it('is true for a bare Node socket error the driver passes through (EPIPE as FerretDB stops)', () => {
+    const epipe = Object.assign(new Error('This socket has been ended by the other party'), {
+      code: 'EPIPE',
+    });
+    expect(isMongoUnavailable(epipe)).toBe(true);
+    expect(isMongoUnavailable(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe(
+      true,
+    );
+  });
+
   it('is false for other failures and non-errors', () => {
     expect(isMongoUnavailable(new Error('connection refused'))).toBe(false);
+    expect(isMongoUnavailable(Object.assign(new Error('no such file'), { code: 'ENOENT' }))).toBe(
+      false,
+    );
     expect(isMongoUnavailable(new mongoose.Error.ValidationError())).toBe(false);
     expect(isMongoUnavailable(new mongo.MongoInvalidArgumentError('bad option'))).toBe(false);
     expect(isMongoUnavailable({ name: 'MongoNetworkError' })).toBe(false);
@@ -63,6 +76,11 @@ describe('isMongoUnavailable', () => {
 
 describe('isCassandraUnavailable', () => {
   const codes = types.responseErrorCodes;
+
+  it('is true for a bare Node socket error', () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    expect(isCassandraUnavailable(reset)).toBe(true);
+  });
 
   it('is true for NoHostAvailableError', () => {
     expect(isCassandraUnavailable(new errors.NoHostAvailableError({}))).toBe(true);
