@@ -4,7 +4,7 @@
  * stops its Lambda workers too.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { SERVERLESS_CLI_ENV } from './cli-env';
@@ -21,6 +21,8 @@ export interface OfflineServer {
   output(): string;
   /** performance.now() when it was started: the offsets in OfflineOptions.logFile count from it. */
   startedAt: number;
+  /** The folder its function bundles are built in and served from: its own, never shared. */
+  buildDir: string;
   stop(): Promise<void>;
 }
 
@@ -90,6 +92,9 @@ export async function startOffline(
   { idleWorkerSeconds, logFile }: OfflineOptions = {},
 ): Promise<OfflineServer> {
   const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+  // serverless-esbuild empties its work folder at start and deletes it at exit: a folder shared
+  // with `npm run dev` or another server would pull the bundles from under the running one.
+  const buildFolder = join('.local', 'offline', `${process.pid}-${httpPort}`);
   const lines: string[] = [];
   const startedAt = performance.now();
   const child = spawn(
@@ -114,8 +119,9 @@ export async function startOffline(
         ...env,
         ...SERVERLESS_CLI_ENV,
         IS_OFFLINE: 'true',
+        ESBUILD_WORK_FOLDER: buildFolder,
         // No rebuild on edits (serverless.yml, custom.esbuild.watch): one build for the whole run.
-        ESBUILD_WATCH_PATTERN: '.esbuild/no-watch',
+        ESBUILD_WATCH_PATTERN: join(buildFolder, 'no-watch'),
         // Plain text, so scripts can read its lines ("× [504] - Lambda timeout.") whatever the
         // terminal or a FORCE_COLOR in the environment.
         FORCE_COLOR: '0',
@@ -145,6 +151,8 @@ export async function startOffline(
     if (child.exitCode === null && child.signalCode === null) {
       process.kill(-(child.pid as number), 'SIGKILL');
     }
+    // serverless-esbuild removes it on a clean exit; not after a SIGKILL.
+    rmSync(join(projectRoot, buildFolder), { recursive: true, force: true });
   };
   try {
     await waitForHttp(`${url}/api/health`, child, 90_000);
@@ -152,5 +160,13 @@ export async function startOffline(
     process.kill(-(child.pid as number), 'SIGKILL');
     throw new Error(`${(error as Error).message}\n${output()}`);
   }
-  return { url, lambdaUrl: `http://127.0.0.1:${lambdaPort}`, child, output, startedAt, stop };
+  return {
+    url,
+    lambdaUrl: `http://127.0.0.1:${lambdaPort}`,
+    child,
+    output,
+    startedAt,
+    buildDir: join(projectRoot, buildFolder),
+    stop,
+  };
 }

@@ -20,5 +20,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   project.provide('offlineUrl', server.url);
   project.provide('offlineLambdaUrl', server.lambdaUrl);
+  project.provide('offlineBuildDir', server.buildDir);
   return server.stop;
 }
