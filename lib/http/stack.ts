@@ -26,7 +26,7 @@ import type {
   LambdaHttpResult,
   RouteSchemas,
 } from './types';
-import { parseRequestPart } from './validation';
+import { parseRequestParts } from './validation';
 
 /**
  * middy's defaults (helmet's), minus the empty Reporting-Endpoints header it emits when no endpoint
@@ -67,19 +67,20 @@ export function httpHandler<S extends RouteSchemas>(schemas: S, handle: RouteHan
     const plp = event.plp as NonNullable<LambdaHttpEvent['plp']>;
     const sessionToken = readSessionToken(event.cookies);
     const caller = schemas.auth === 'session' ? await requireCaller(sessionToken) : undefined;
+    const parts = parseRequestParts({
+      ...(schemas.path
+        ? { path: { schema: schemas.path, value: event.pathParameters ?? {} } }
+        : {}),
+      query: { schema: schemas.query ?? NO_QUERY, value: event.queryStringParameters ?? {} },
+      ...(schemas.body ? { body: { schema: schemas.body, value: event.body } } : {}),
+    });
     const request = {
       caller,
       sessionToken,
       sourceIp: event.requestContext?.http?.sourceIp ?? 'unknown',
-      body: schemas.body ? parseRequestPart(schemas.body, event.body, 'body') : undefined,
-      query: parseRequestPart(
-        schemas.query ?? NO_QUERY,
-        event.queryStringParameters ?? {},
-        'query',
-      ),
-      path: schemas.path
-        ? parseRequestPart(schemas.path, event.pathParameters ?? {}, 'path')
-        : undefined,
+      body: parts.body,
+      query: parts.query,
+      path: parts.path,
       headers: event.headers ?? {},
       cookies: event.cookies ?? [],
       requestId: plp.requestId,

@@ -14,15 +14,38 @@ export function zodIssues(error: $ZodError, prefix?: string): FieldIssue[] {
   }));
 }
 
+export type RequestPart = 'path' | 'query' | 'body';
+
 /** Parses `value` with `schema` or throws BadRequestError naming `part` (body, query, path). */
 export function parseRequestPart<S extends $ZodType>(
   schema: S,
   value: unknown,
-  part: 'body' | 'query' | 'path',
+  part: RequestPart,
 ): output<S> {
-  const result = safeParse(schema, value);
-  if (!result.success) {
-    throw new BadRequestError(`Invalid request ${part}`, zodIssues(result.error, part));
+  return parseRequestParts({ [part]: { schema, value } })[part] as output<S>;
+}
+
+/**
+ * Parses every part given, then throws one BadRequestError naming the bad fields of all of them:
+ * a client learns in one answer that both its path and its body are wrong.
+ */
+export function parseRequestParts(
+  parts: Partial<Record<RequestPart, { schema: $ZodType; value: unknown }>>,
+): Partial<Record<RequestPart, unknown>> {
+  const parsed: Partial<Record<RequestPart, unknown>> = {};
+  const bad: RequestPart[] = [];
+  const issues: FieldIssue[] = [];
+  for (const part of ['path', 'query', 'body'] as const) {
+    const given = parts[part];
+    if (!given) continue;
+    const result = safeParse(given.schema, given.value);
+    if (result.success) {
+      parsed[part] = result.data;
+    } else {
+      bad.push(part);
+      issues.push(...zodIssues(result.error, part));
+    }
   }
-  return result.data;
+  if (bad.length > 0) throw new BadRequestError(`Invalid request ${bad.join(' and ')}`, issues);
+  return parsed;
 }

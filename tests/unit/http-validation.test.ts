@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { BadRequestError } from '../../lib/http/errors';
-import { parseRequestPart, zodIssues } from '../../lib/http/validation';
+import { parseRequestPart, parseRequestParts, zodIssues } from '../../lib/http/validation';
 
 function zodError(schema: z.ZodType, value: unknown): z.ZodError {
   const result = schema.safeParse(value);
@@ -72,5 +72,35 @@ describe('parseRequestPart', () => {
     expect(error.message).toBe(`Invalid request ${part}`);
     expect(error.issues?.map((i) => i.path).sort()).toEqual([part, `${part}.id`]);
     expect(error.issues?.find((i) => i.path === part)?.message).toContain('extra');
+  });
+});
+
+describe('parseRequestParts', () => {
+  const id = z.object({ id: z.string().regex(/^\d+$/) });
+
+  it('names the bad fields of every part in one error, path first', () => {
+    let thrown: unknown;
+    try {
+      parseRequestParts({
+        path: { schema: id, value: { id: 'a\u0000b' } },
+        query: { schema: z.object({}), value: {} },
+        body: { schema: z.object({ name: z.string() }), value: {} },
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(BadRequestError);
+    const error = thrown as BadRequestError;
+    expect(error.message).toBe('Invalid request path and body');
+    expect(error.issues?.map((i) => i.path)).toEqual(['path.id', 'body.name']);
+  });
+
+  it('returns every part parsed when all are valid', () => {
+    expect(
+      parseRequestParts({
+        path: { schema: id, value: { id: '7' } },
+        body: { schema: z.object({ n: z.coerce.number() }), value: { n: '2' } },
+      }),
+    ).toEqual({ path: { id: '7' }, body: { n: 2 } });
   });
 });
