@@ -449,6 +449,21 @@ export const updateChannelSchema = z.partial(
 );
 export type UpdateChannel = z.output<typeof updateChannelSchema>;
 
+/**
+ * GET /channels/query/:q: what to look for. Control characters (NUL among them) are in no name a
+ * person types, and MongoDB refuses a NUL inside a pattern: they are a 400, not a failed query.
+ */
+export const channelQueryPathSchema = z.strictObject({
+  q: z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(1),
+      z.maxLength(100),
+      z.regex(/^\P{Cc}*$/u, 'must not contain control characters'),
+    ),
+});
+
 /** POST /channels/dm: the other user, or both users (the caller must be one of them). */
 export const dmRequestSchema = z.union([
   z.strictObject({ userId: idSchema }),

@@ -1,12 +1,14 @@
 /**
  * Hostile input through serverless-offline (issue 7, item 5; also run by npm run verify:hostile):
  * oversized and deeply nested bodies, NoSQL operator objects where ids and strings belong, bad
- * limits and cursors, unicode and NUL, forged and truncated session cookies. Each answers a clear
+ * limits and cursors, unicode and NUL, control characters in every path parameter of every route,
+ * forged and truncated session cookies. Each answers a clear
  * 4xx (or, for text, stores it exactly) and each case reads the state back to show nothing changed.
  * Bad-id spellings in paths and the basic cookie cases are in tests-and-attempts and auth.
  */
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { serverlessRoutes } from '../../scripts/openapi-document';
 import { type Actor, actor, teacherAccount } from '../helpers/actors';
 import { Client, type Reply } from '../helpers/http-client';
 
@@ -250,6 +252,40 @@ describe('unicode and NUL in text', () => {
       expect(reply.setCookies).toEqual([]);
     }
   });
+});
+
+describe('control characters in path parameters', () => {
+  // Every parameter of every route of serverless.yml, so a route added later is covered too.
+  const cases = serverlessRoutes().flatMap(({ method, path }) =>
+    [...path.matchAll(/\{(\w+)\}/g)].map(([, param]) => ({ method, path, param: param as string })),
+  );
+  const BAD = ['%00', 'a%00b', '1%00', '%01', 'x%1Fy', '%7F', '%0A'];
+
+  it('covers the routes with path parameters', () => {
+    expect(cases.length).toBeGreaterThan(20);
+  });
+
+  it.each(cases)(
+    '$method $path refuses control characters in {$param} with 400',
+    async ({ method, path, param }) => {
+      const before = await history();
+      for (const bad of BAD) {
+        // The other parameters get valid values, so the bad one is the only reason to refuse.
+        const url = path.replace(/\{(\w+)\}/g, (_, name: string) =>
+          name === param ? bad : name === 'messageId' ? messageId : String(channelId),
+        );
+        const body = method === 'get' || method === 'delete' ? undefined : {};
+        const reply = await owner.client.request(method.toUpperCase(), url, body);
+        expect(reply.status, `${method} ${url}`).toBe(400);
+        expect(errorCode(reply)).toBe('BAD_REQUEST');
+        const paths = ((reply.body as { errors?: { path: string }[] }).errors ?? []).map(
+          (e) => e.path,
+        );
+        expect(paths, `${method} ${url}`).toContain(`path.${param}`);
+      }
+      expect(await history()).toEqual(before);
+    },
+  );
 });
 
 describe('forged and truncated session cookies', () => {
