@@ -134,7 +134,8 @@ const rawSchema = z.object({
   ANALYTICS_SETTLE_SECONDS: integer(0, 3_600, 60),
   // serverless-offline sets IS_OFFLINE; then a session cookie may go over plain http to localhost.
   IS_OFFLINE: unlessBlank(z.optional(z.enum(['true', 'false']))),
-  // log2 of scrypt's N. 17 is OWASP's minimum; tests lower it to stay fast (it is stored per hash).
+  // log2 of scrypt's N. 17 is OWASP's minimum; tests lower it to stay fast (it is stored per hash,
+  // and a hash at another cost is replaced at its user's next successful login).
   PASSWORD_HASH_LOG_N: integer(10, 18, 17),
 });
 
