@@ -127,6 +127,7 @@ const rawSchema = z.object({
   TEACHER_SIGNUP_CODE: optionalText,
   SESSION_IDLE_MINUTES: integer(1, 24 * 60, 30),
   SESSION_ABSOLUTE_HOURS: integer(1, 90 * 24, 7 * 24),
+  // Attempts per throttle window; counted before verification, a successful login gives its back.
   LOGIN_MAX_FAILURES_PER_USERNAME: integer(1, 1_000, 5),
   LOGIN_MAX_FAILURES_PER_IP: integer(1, 10_000, 30),
   LOGIN_THROTTLE_WINDOW_MINUTES: integer(1, 24 * 60, 15),
