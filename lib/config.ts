@@ -127,6 +127,7 @@ const rawSchema = z.object({
   TEACHER_SIGNUP_CODE: optionalText,
   SESSION_IDLE_MINUTES: integer(1, 24 * 60, 30),
   SESSION_ABSOLUTE_HOURS: integer(1, 90 * 24, 7 * 24),
+  // Attempts per throttle window; counted before verification, a successful login gives its back.
   LOGIN_MAX_FAILURES_PER_USERNAME: integer(1, 1_000, 5),
   LOGIN_MAX_FAILURES_PER_IP: integer(1, 10_000, 30),
   LOGIN_THROTTLE_WINDOW_MINUTES: integer(1, 24 * 60, 15),
@@ -134,7 +135,8 @@ const rawSchema = z.object({
   ANALYTICS_SETTLE_SECONDS: integer(0, 3_600, 60),
   // serverless-offline sets IS_OFFLINE; then a session cookie may go over plain http to localhost.
   IS_OFFLINE: unlessBlank(z.optional(z.enum(['true', 'false']))),
-  // log2 of scrypt's N. 17 is OWASP's minimum; tests lower it to stay fast (it is stored per hash).
+  // log2 of scrypt's N. 17 is OWASP's minimum; tests lower it to stay fast (it is stored per hash,
+  // and a hash at another cost is replaced at its user's next successful login).
   PASSWORD_HASH_LOG_N: integer(10, 18, 17),
 });
 

@@ -3,11 +3,7 @@
 import { TooManyRequestsError, UnauthorizedError } from '../../lib/http/errors';
 import { setSessionCookie } from '../../lib/http/session-cookie';
 import { httpHandler } from '../../lib/http/stack';
-import {
-  checkLogin,
-  clearLoginFailures,
-  recordLoginFailure,
-} from '../../lib/sessions/login-throttle';
+import { endLoginAttempt, reserveLoginAttempt } from '../../lib/sessions/login-throttle';
 import { createSession, deleteSession } from '../../lib/sessions/session-store';
 import { storage } from '../../lib/storage';
 import { loginSchema } from '../../shared/schema';
@@ -15,17 +11,24 @@ import { loginSchema } from '../../shared/schema';
 export const handler = httpHandler(
   { auth: 'none', body: loginSchema },
   async ({ body, event, sessionToken, sourceIp, log }) => {
-    const verdict = await checkLogin(body.username, sourceIp);
+    // The attempt is counted before the password is verified (see login-throttle.ts).
+    const verdict = await reserveLoginAttempt(body.username, sourceIp, log);
     if (!verdict.allowed) {
       log.warn('login throttled', { retryAfterSeconds: verdict.retryAfterSeconds });
       throw new TooManyRequestsError(verdict.retryAfterSeconds);
     }
-    const user = await storage.verifyCredentials(body.username, body.password);
+    let user: Awaited<ReturnType<typeof storage.verifyCredentials>>;
+    try {
+      user = await storage.verifyCredentials(body.username, body.password, log);
+    } catch (error) {
+      await endLoginAttempt(verdict.attempt, 'unverified', log);
+      throw error;
+    }
     if (!user) {
-      await recordLoginFailure(body.username, sourceIp);
+      await endLoginAttempt(verdict.attempt, 'failed', log);
       throw new UnauthorizedError('Invalid username or password');
     }
-    await clearLoginFailures(body.username);
+    await endLoginAttempt(verdict.attempt, 'verified', log);
     // Whatever session cookie came with the request ends: login always issues a new token.
     if (sessionToken) await deleteSession(sessionToken);
     const { token } = await createSession(user);

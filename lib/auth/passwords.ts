@@ -3,7 +3,8 @@
  * stored with the hash (so they can be raised later without breaking old hashes), and a
  * constant-time comparison.
  *
- * Stored form: `scrypt$<log2 N>$<r>$<p>$<salt base64>$<hash base64>`.
+ * Stored form: `scrypt$<log2 N>$<r>$<p>$<salt base64>$<hash base64>`. When the configured cost
+ * changes, a hash at another cost is replaced at the user's next successful login (needsRehash).
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
@@ -79,6 +80,21 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+/** The cost (log2 N) recorded in a stored hash; undefined when it is not one of ours. */
+export function hashCost(stored: string): number | undefined {
+  const match = STORED.exec(stored);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * True when `stored` was made at another cost than `logN` (the configured one): verified with
+ * the right password, it should be hashed again at `logN`, so raising PASSWORD_HASH_LOG_N
+ * reaches existing accounts, and lowering it stops costing their logins more.
+ */
+export function needsRehash(stored: string, logN: number): boolean {
+  return hashCost(stored) !== logN;
+}
+
 /**
  * A hash of a random, discarded password at the default cost, made once offline: an unknown
  * username is verified against it, so even the first such login on a cold instance costs one
@@ -90,16 +106,23 @@ const dummyHashes = new Map<number, Promise<string>>([
   [DEFAULT_LOG_N, Promise.resolve(DEFAULT_DUMMY_HASH)],
 ]);
 
-/**
- * Spends the same time as a real verification, for a username that does not exist, so response
- * time does not reveal which usernames are registered.
- */
-export async function verifyAgainstDummy(password: string, logN = DEFAULT_LOG_N): Promise<false> {
+/** The dummy hash at cost `logN`, made once per cost and instance. */
+export function dummyHash(logN: number): Promise<string> {
   let dummy = dummyHashes.get(logN);
   if (!dummy) {
     dummy = hashPassword(randomBytes(16).toString('hex'), logN);
     dummyHashes.set(logN, dummy);
   }
-  await verifyPassword(password, await dummy);
+  return dummy;
+}
+
+/**
+ * Spends the same time as a real verification, for a username that does not exist, so response
+ * time does not reveal which usernames are registered. `logN` must be the configured cost: the
+ * hashes of real users converge on it (needsRehash), so a dummy at any other cost would make
+ * unknown usernames answer measurably faster or slower.
+ */
+export async function verifyAgainstDummy(password: string, logN: number): Promise<false> {
+  await verifyPassword(password, await dummyHash(logN));
   return false;
 }

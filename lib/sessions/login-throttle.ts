@@ -1,14 +1,42 @@
 /**
- * Login throttling: failed logins are counted per username and per source IP in fixed windows
- * (DynamoDB counters with an expiry); past the limit, login answers 429 with Retry-After until the
- * window ends. Counting failures only means a user who knows their password is never locked out
- * by their own successful logins; an attacker guessing one account is slowed to a handful of
- * tries per window, and one address guessing many accounts is slowed too.
+ * Login throttling: login attempts are counted per username and per source address in fixed
+ * windows (DynamoDB counters with a TTL attribute); past the limit, login answers 429 with
+ * Retry-After until the window ends.
+ *
+ * The attempt is counted BEFORE the password is verified, by one conditional write per counter
+ * (`ADD attempts :one` only while `attempts < limit`). Reading the counters first and counting a
+ * failure only after the verification (hundreds of milliseconds of scrypt) let every request of a
+ * parallel burst read the same low count: on Lambda each request has its own instance, so one
+ * burst got as many guesses as the concurrency limit. A conditional write is atomic in DynamoDB,
+ * so at most `limit` attempts per window ever reach the verification, however many arrive at once.
+ *
+ * How an attempt ends (endLoginAttempt):
+ * - wrong credentials: the reserved attempts stay, counted as failures;
+ * - verified: the username's counter is cleared and the address's attempt is given back, so a
+ *   user who knows their password is never locked out by their own successful logins;
+ * - not verified (the verification threw, e.g. MongoDB down): both attempts are given back, since
+ *   no answer about the password was given.
+ * When one counter accepts and the other refuses, the accepted attempt is given back at once.
+ *
+ * A counter that cannot be written (DynamoDB unavailable or throttling) is a refusal, never a
+ * zero: the error propagates (503 for an unavailable store) and no verification happens.
  */
 import { config } from '../config';
-import { withDynamo } from '../db/dynamo';
+import { isConditionFailed, withDynamo } from '../db/dynamo';
+import type { Logger } from '../logger';
 
-export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+/** The two counters one admitted attempt was counted against. */
+export interface LoginAttempt {
+  readonly usernameKey: string;
+  readonly ipKey: string;
+}
+
+export type ThrottleVerdict =
+  | { allowed: true; attempt: LoginAttempt }
+  | { allowed: false; retryAfterSeconds: number };
+
+/** verified: right password; failed: wrong credentials; unverified: no verdict was reached. */
+export type LoginOutcome = 'verified' | 'failed' | 'unverified';
 
 function windowOf(now: number) {
   const { loginThrottleWindowMs } = config().auth;
@@ -20,71 +48,123 @@ const userKey = (username: string, window: number) =>
   `throttle#user#${username.trim().toLowerCase()}#${window}`;
 const ipKey = (ip: string, window: number) => `throttle#ip#${ip}#${window}`;
 
-/** Whether another login attempt for `username` from `ip` may be tried now. */
-export async function checkLogin(
+/** Counts one attempt on `pk` unless it already holds `limit`; false when refused. */
+async function take(pk: string, limit: number, expiresAtSeconds: number): Promise<boolean> {
+  try {
+    await withDynamo((dynamo, { UpdateCommand }) =>
+      dynamo.send(
+        new UpdateCommand({
+          TableName: config().dynamo.sessionsTable,
+          Key: { pk },
+          UpdateExpression: 'ADD attempts :one SET #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(attempts) OR attempts < :limit',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':ttl': expiresAtSeconds },
+        }),
+      ),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Gives one attempt back to `pk`. The condition keeps a counter from going below zero or being
+ * re-created (with -1) after a successful login deleted it.
+ */
+async function giveBack(pk: string): Promise<void> {
+  try {
+    await withDynamo((dynamo, { UpdateCommand }) =>
+      dynamo.send(
+        new UpdateCommand({
+          TableName: config().dynamo.sessionsTable,
+          Key: { pk },
+          UpdateExpression: 'ADD attempts :minusOne',
+          ConditionExpression: 'attempts > :zero',
+          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+        }),
+      ),
+    );
+  } catch (error) {
+    if (isConditionFailed(error)) return; // nothing left to give back
+    throw error;
+  }
+}
+
+async function clear(pk: string): Promise<void> {
+  await withDynamo((dynamo, { DeleteCommand }) =>
+    dynamo.send(new DeleteCommand({ TableName: config().dynamo.sessionsTable, Key: { pk } })),
+  );
+}
+
+/**
+ * Runs the best-effort steps of ending an attempt. A failure leaves a counter one too high until
+ * its window ends, which must not turn a login already decided into an error: it is logged.
+ */
+async function bestEffort(log: Logger, what: string, steps: Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(steps);
+  for (const result of results) {
+    if (result.status === 'rejected') {
+      log.warn(`login throttle: could not ${what}`, { error: result.reason });
+    }
+  }
+}
+
+/**
+ * Counts one login attempt for `username` from `ip`, atomically, if both counters are under their
+ * limits; otherwise counts nothing and says how long to wait. Throws when a counter cannot be
+ * written: the caller must then not verify the password.
+ */
+export async function reserveLoginAttempt(
   username: string,
   ip: string,
+  log: Logger,
   now = Date.now(),
 ): Promise<ThrottleVerdict> {
   const { loginMaxFailuresPerUsername, loginMaxFailuresPerIp } = config().auth;
   const { index, endsAt } = windowOf(now);
-  const TableName = config().dynamo.sessionsTable;
-  const keys = [userKey(username, index), ipKey(ip, index)];
-  const result = await withDynamo((dynamo, { BatchGetCommand }) =>
-    dynamo.send(
-      new BatchGetCommand({
-        RequestItems: { [TableName]: { Keys: keys.map((pk) => ({ pk })), ConsistentRead: true } },
-      }),
-    ),
-  );
-  const failures = new Map(
-    (result.Responses?.[TableName] ?? []).map((item) => [
-      item.pk as string,
-      Number(item.failures ?? 0),
-    ]),
-  );
-  const blocked =
-    (failures.get(keys[0] as string) ?? 0) >= loginMaxFailuresPerUsername ||
-    (failures.get(keys[1] as string) ?? 0) >= loginMaxFailuresPerIp;
-  return blocked
-    ? { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((endsAt - now) / 1_000)) }
-    : { allowed: true };
+  const expiresAtSeconds = Math.ceil(endsAt / 1_000);
+  const attempt: LoginAttempt = { usernameKey: userKey(username, index), ipKey: ipKey(ip, index) };
+  const [byUser, byIp] = await Promise.allSettled([
+    take(attempt.usernameKey, loginMaxFailuresPerUsername, expiresAtSeconds),
+    take(attempt.ipKey, loginMaxFailuresPerIp, expiresAtSeconds),
+  ]);
+  if (byUser.status === 'fulfilled' && byUser.value && byIp.status === 'fulfilled' && byIp.value) {
+    return { allowed: true, attempt };
+  }
+  // One counter refused or failed: the other's attempt, if taken, is given back.
+  const taken = [
+    ...(byUser.status === 'fulfilled' && byUser.value ? [attempt.usernameKey] : []),
+    ...(byIp.status === 'fulfilled' && byIp.value ? [attempt.ipKey] : []),
+  ];
+  await bestEffort(log, 'give back a refused attempt', taken.map(giveBack));
+  const refused =
+    (byUser.status === 'fulfilled' && !byUser.value) ||
+    (byIp.status === 'fulfilled' && !byIp.value);
+  if (refused) {
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((endsAt - now) / 1_000)) };
+  }
+  throw byUser.status === 'rejected' ? byUser.reason : (byIp as PromiseRejectedResult).reason;
 }
 
-/** Counts one failed login against both the username and the address. */
-export async function recordLoginFailure(
-  username: string,
-  ip: string,
-  now = Date.now(),
+/** Settles an attempt reserveLoginAttempt admitted, by how its verification ended. */
+export async function endLoginAttempt(
+  attempt: LoginAttempt,
+  outcome: LoginOutcome,
+  log: Logger,
 ): Promise<void> {
-  const { index, endsAt } = windowOf(now);
-  const TableName = config().dynamo.sessionsTable;
-  await withDynamo((dynamo, { UpdateCommand }) =>
-    Promise.all(
-      [userKey(username, index), ipKey(ip, index)].map((pk) =>
-        dynamo.send(
-          new UpdateCommand({
-            TableName,
-            Key: { pk },
-            UpdateExpression: 'ADD failures :one SET #ttl = :ttl',
-            ExpressionAttributeNames: { '#ttl': 'ttl' },
-            ExpressionAttributeValues: { ':one': 1, ':ttl': Math.ceil(endsAt / 1_000) },
-          }),
-        ),
-      ),
-    ),
-  );
-}
-
-/** After a successful login, the username's failures no longer count against it. */
-export async function clearLoginFailures(username: string, now = Date.now()): Promise<void> {
-  const { index } = windowOf(now);
-  await withDynamo((dynamo, { DeleteCommand }) =>
-    dynamo.send(
-      new DeleteCommand({
-        TableName: config().dynamo.sessionsTable,
-        Key: { pk: userKey(username, index) },
-      }),
-    ),
-  );
+  if (outcome === 'failed') return; // the reserved attempts are the failure count
+  if (outcome === 'verified') {
+    await bestEffort(log, 'reset the counters after a successful login', [
+      clear(attempt.usernameKey),
+      giveBack(attempt.ipKey),
+    ]);
+    return;
+  }
+  await bestEffort(log, 'give back an unverified attempt', [
+    giveBack(attempt.usernameKey),
+    giveBack(attempt.ipKey),
+  ]);
 }

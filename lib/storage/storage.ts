@@ -4,6 +4,7 @@
  * ConflictError; an unreachable database is a DatabaseUnavailableError. No method ever returns a
  * password or its hash.
  */
+
 import type {
   Analytics,
   Answer,
@@ -26,6 +27,7 @@ import type {
   UserRole,
   Workspace,
 } from '../../shared/schema';
+import type { Logger } from '../logger';
 
 export interface NewUser {
   username: string;
@@ -106,8 +108,16 @@ export interface IStorage {
   getUsersByClass(className: string): Promise<PublicUser[]>;
   /** Hashes the password; ConflictError('username' | 'email') when taken (case-insensitively). */
   createUser(user: NewUser): Promise<PublicUser>;
-  /** The user when username and password match, else undefined (same time either way). */
-  verifyCredentials(username: string, password: string): Promise<PublicUser | undefined>;
+  /**
+   * The user when username and password match, else undefined (same time either way). A matching
+   * hash made at another cost than the configured one is replaced by one at that cost; failing
+   * to store it is logged on `log`, never an error.
+   */
+  verifyCredentials(
+    username: string,
+    password: string,
+    log?: Logger,
+  ): Promise<PublicUser | undefined>;
   updateUser(id: number, change: UpdateUser): Promise<PublicUser | undefined>;
 
   // tests and questions

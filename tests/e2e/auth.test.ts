@@ -132,6 +132,25 @@ describe('POST /api/auth/register', () => {
   });
 });
 
+/**
+ * serverless-offline starts one login instance per concurrent request; 20 cold starts at once can
+ * outlast the function's timeout on a small machine. Rounds of 5 more concurrent logins (unknown
+ * usernames, each its own throttle counter) leave that many warm instances for a burst.
+ */
+async function warmLoginInstances(count: number) {
+  for (let concurrent = 5; concurrent <= count; concurrent += 5) {
+    const replies = await Promise.all(
+      Array.from({ length: concurrent }, () =>
+        new Client().post('/api/auth/login', {
+          username: uniqueName('warm'),
+          password: 'warm-up-pw',
+        }),
+      ),
+    );
+    expect(replies.map((r) => r.status)).toEqual(Array(concurrent).fill(401));
+  }
+}
+
 describe('POST /api/auth/login', () => {
   it('answers 200 + user with a new session; one 401 message for a wrong password or an unknown user', async () => {
     const { body } = await registered();
@@ -192,6 +211,34 @@ describe('POST /api/auth/login', () => {
     });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(client.jar.has('sid')).toBe(false);
+  });
+
+  it('verifies at most 5 of 20 simultaneous wrong passwords for one username; the rest are 429', async () => {
+    const { body } = await registered();
+    await warmLoginInstances(20);
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        new Client().post('/api/auth/login', {
+          username: body.username,
+          password: `burst-guess-${i}`,
+        }),
+      ),
+    );
+    const statuses = replies.map((r) => r.status);
+    const verified = statuses.filter((s) => s === 401).length;
+    expect(verified).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20 - verified);
+    for (const reply of replies.filter((r) => r.status === 429)) {
+      expect(Number(reply.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    // The window's attempts are spent: the right password is refused too until it ends.
+    const client = new Client();
+    const right = await client.post('/api/auth/login', {
+      username: body.username,
+      password: body.password,
+    });
+    expect(right.status).toBe(429);
     expect(client.jar.has('sid')).toBe(false);
   });
 });

@@ -14,6 +14,8 @@ export interface EventOptions {
   query?: Record<string, string>;
   pathParameters?: Record<string, string>;
   cookies?: string[];
+  /** The caller's address as API Gateway reports it (127.0.0.1 unless given). */
+  sourceIp?: string;
 }
 
 /** An API Gateway v2 event; only the fields our stack reads are meaningful. */
@@ -36,7 +38,13 @@ export function httpEvent(options: EventOptions = {}): APIGatewayProxyEventV2 {
       apiId: 'local',
       domainName: 'localhost',
       domainPrefix: 'localhost',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      http: {
+        method,
+        path,
+        protocol: 'HTTP/1.1',
+        sourceIp: options.sourceIp ?? '127.0.0.1',
+        userAgent: 'vitest',
+      },
       requestId: randomUUID(),
       routeKey: `${method} ${path}`,
       stage: '$default',

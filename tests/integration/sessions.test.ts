@@ -1,13 +1,11 @@
-/** lib/sessions against the real DynamoDB engine, with an injected clock. */
+/**
+ * lib/sessions' session store against the real DynamoDB engine, with an injected clock (the login
+ * throttle has its own file).
+ */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '../../lib/config';
 import { closeDynamo, getDynamo } from '../../lib/db/dynamo';
-import {
-  checkLogin,
-  clearLoginFailures,
-  recordLoginFailure,
-} from '../../lib/sessions/login-throttle';
 import {
   createSession,
   deleteSession,
@@ -96,33 +94,5 @@ describe('session store', () => {
     expect(await deleteUserSessions(60)).toBe(3);
     for (const { token } of mine) expect(await findSession(token, T0)).toBeUndefined();
     expect(await findSession(theirs.token, T0)).toBeDefined();
-  });
-});
-
-describe('login throttle', () => {
-  beforeAll(async () => {
-    await useIsolatedEnv('throttle', { cassandra: false, mongoIndexes: false });
-  });
-
-  it('blocks a username after 5 failures in a window, until the window ends', async () => {
-    for (let i = 0; i < 4; i += 1) await recordLoginFailure('Carol', '10.0.0.1', T0);
-    expect(await checkLogin('carol', '10.0.0.2', T0)).toEqual({ allowed: true });
-    await recordLoginFailure('carol', '10.0.0.1', T0);
-    const blocked = await checkLogin('CAROL', '10.0.0.3', T0 + MINUTE);
-    expect(blocked).toEqual({ allowed: false, retryAfterSeconds: 14 * 60 });
-    expect(await checkLogin('carol', '10.0.0.3', T0 + 15 * MINUTE)).toEqual({ allowed: true });
-  });
-
-  it('blocks one address after 30 failures across usernames', async () => {
-    for (let i = 0; i < 30; i += 1) await recordLoginFailure(`user${i}`, '192.0.2.9', T0);
-    expect(await checkLogin('someone-else', '192.0.2.9', T0)).toMatchObject({ allowed: false });
-    expect(await checkLogin('someone-else', '192.0.2.10', T0)).toEqual({ allowed: true });
-  });
-
-  it('forgets a username’s failures after a successful login', async () => {
-    for (let i = 0; i < 4; i += 1) await recordLoginFailure('dave', '10.1.1.1', T0);
-    await clearLoginFailures('dave', T0);
-    for (let i = 0; i < 4; i += 1) await recordLoginFailure('dave', '10.1.1.2', T0);
-    expect(await checkLogin('dave', '10.1.1.3', T0)).toEqual({ allowed: true });
   });
 });

@@ -1,5 +1,7 @@
 /** The users part of mongoStorage (lib/storage/mongo/users.ts) against the real engine. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { hashCost, verifyPassword } from '../../lib/auth/passwords';
+import { resetConfig } from '../../lib/config';
 import { closeMongo } from '../../lib/db/mongo';
 import { ConflictError } from '../../lib/storage/errors';
 import type { PublicUser } from '../../shared/schema';
@@ -255,6 +257,48 @@ describe('user storage', () => {
 
     it('returns undefined for an unknown user', async () => {
       expect(await storage.verifyCredentials('nobody_here', password)).toBeUndefined();
+    });
+
+    describe('after PASSWORD_HASH_LOG_N changed', () => {
+      const hashOf = async (id: number) =>
+        (await (await rawCollection('users')).findOne({ id }))?.passwordHash as string;
+      const setCost = (logN: number) => {
+        process.env.PASSWORD_HASH_LOG_N = String(logN);
+        resetConfig();
+      };
+      afterEach(() => setCost(10));
+
+      it('a successful login re-hashes the password at the configured cost; a failed one changes nothing', async () => {
+        const secret = 'fay-correct horse';
+        const fay = await createUser({ username: 'Fay_Rehash', password: secret });
+        const original = await hashOf(fay.id);
+        expect(hashCost(original)).toBe(10);
+        setCost(11);
+
+        expect(await storage.verifyCredentials('Fay_Rehash', 'fay-wrong horse')).toBeUndefined();
+        expect(await hashOf(fay.id)).toBe(original);
+
+        expect(await storage.verifyCredentials('Fay_Rehash', secret)).toEqual(fay);
+        const upgraded = await hashOf(fay.id);
+        expect(hashCost(upgraded)).toBe(11);
+        expect(await verifyPassword(secret, upgraded)).toBe(true);
+        expect(await verifyPassword('fay-wrong horse', upgraded)).toBe(false);
+        // Already at the configured cost: the next login verifies and keeps it.
+        expect(await storage.verifyCredentials('fay_rehash', secret)).toEqual(fay);
+        expect(await hashOf(fay.id)).toBe(upgraded);
+      });
+
+      it('lowering the cost re-hashes too, and the other users are untouched', async () => {
+        setCost(11);
+        const secret = 'gus-correct horse';
+        const gus = await createUser({ username: 'Gus_Rehash', password: secret });
+        const other = await createUser({ username: 'Hal_Rehash', password: secret });
+        const otherHash = await hashOf(other.id);
+        setCost(10);
+        expect(await storage.verifyCredentials('Gus_Rehash', secret)).toEqual(gus);
+        expect(hashCost(await hashOf(gus.id))).toBe(10);
+        expect(await hashOf(other.id)).toBe(otherHash);
+      });
     });
   });
 

@@ -1,6 +1,14 @@
 /** lib/auth/passwords.ts: scrypt hashes, verification, and the dummy verification for timing. */
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../lib/auth/passwords';
+import {
+  DEFAULT_LOG_N,
+  dummyHash,
+  hashCost,
+  hashPassword,
+  needsRehash,
+  verifyAgainstDummy,
+  verifyPassword,
+} from '../../lib/auth/passwords';
 
 /** Cheap cost for tests; the cost is stored in each hash, so verification follows it. */
 const LOG_N = 10;
@@ -119,5 +127,29 @@ describe('verifyAgainstDummy', () => {
     await expect(verifyAgainstDummy(PASSWORD, LOG_N)).resolves.toBe(false);
     await expect(verifyAgainstDummy('', LOG_N)).resolves.toBe(false);
     await expect(verifyAgainstDummy('dummy-password-for-timing', LOG_N)).resolves.toBe(false);
+  });
+});
+
+describe('hashCost and needsRehash', () => {
+  it('reads the cost of a stored hash and asks for a re-hash at any other cost', async () => {
+    const stored = await hashPassword(PASSWORD, LOG_N);
+    expect(hashCost(stored)).toBe(LOG_N);
+    expect(needsRehash(stored, LOG_N)).toBe(false);
+    expect(needsRehash(stored, LOG_N + 1)).toBe(true);
+    expect(needsRehash(await hashPassword(PASSWORD, LOG_N + 1), LOG_N)).toBe(true);
+  });
+
+  it('has no cost for a value that is not one of our hashes', () => {
+    expect(hashCost('garbage')).toBeUndefined();
+    expect(hashCost('')).toBeUndefined();
+  });
+});
+
+describe('dummyHash', () => {
+  it('is made at the cost asked for, once per cost', async () => {
+    expect(hashCost(await dummyHash(DEFAULT_LOG_N))).toBe(DEFAULT_LOG_N);
+    expect(hashCost(await dummyHash(LOG_N))).toBe(LOG_N);
+    expect(hashCost(await dummyHash(11))).toBe(11);
+    expect(await dummyHash(11)).toBe(await dummyHash(11));
   });
 });

@@ -2,9 +2,15 @@
 import { trusted } from 'mongoose';
 import { sequences, type UserDoc, UserModel } from '../../../shared/mongo-schema';
 import type { PublicUser, UpdateUser, UserRole } from '../../../shared/schema';
-import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../auth/passwords';
+import {
+  hashPassword,
+  needsRehash,
+  verifyAgainstDummy,
+  verifyPassword,
+} from '../../auth/passwords';
 import { config } from '../../config';
 import { withMongo } from '../../db/mongo';
+import { type Logger, logger } from '../../logger';
 import { ConflictError } from '../errors';
 import type { IStorage, NewUser } from '../storage';
 import { nextId } from './counters';
@@ -40,6 +46,30 @@ async function conflictFor(user: { username?: string; email?: string }): Promise
     return new ConflictError('That username is taken', 'username');
   }
   return new ConflictError('That email is already registered', 'email');
+}
+
+/**
+ * Replaces a hash made at another cost by one at `logN`, right after `password` was verified
+ * against it. The filter holds the old hash, so a password changed meanwhile is never
+ * overwritten. The login has already succeeded: a failed write is logged, and the next login
+ * tries again.
+ */
+async function rehash(
+  id: number,
+  oldHash: string,
+  password: string,
+  logN: number,
+  log: Logger,
+): Promise<void> {
+  try {
+    const passwordHash = await hashPassword(password, logN);
+    await UserModel.updateOne({ id, passwordHash: oldHash }, { $set: { passwordHash } });
+  } catch (error) {
+    log.warn('could not store the password re-hashed at the configured cost', {
+      userId: id,
+      error,
+    });
+  }
 }
 
 type UserStore = Pick<
@@ -100,13 +130,17 @@ export const userStore: UserStore = {
       }
     }),
 
-  verifyCredentials: (username, password) =>
+  verifyCredentials: (username, password, log: Logger = logger) =>
     withMongo(async () => {
       if (typeof username !== 'string' || typeof password !== 'string') return undefined;
+      const { passwordHashLogN } = config().auth;
       const doc = await UserModel.findOne({ usernameKey: lookupKey(username) }, { _id: 0 }).lean();
-      if (!doc)
-        return verifyAgainstDummy(password, config().auth.passwordHashLogN).then(() => undefined);
-      return (await verifyPassword(password, doc.passwordHash)) ? toPublicUser(doc) : undefined;
+      if (!doc) return verifyAgainstDummy(password, passwordHashLogN).then(() => undefined);
+      if (!(await verifyPassword(password, doc.passwordHash))) return undefined;
+      if (needsRehash(doc.passwordHash, passwordHashLogN)) {
+        await rehash(doc.id, doc.passwordHash, password, passwordHashLogN, log);
+      }
+      return toPublicUser(doc);
     }),
 
   updateUser: (id, change: UpdateUser) =>
