@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { Client, newUser, uniqueName } from '../helpers/http-client';
 import { PUBLIC_USER_KEYS } from '../helpers/storage';
+import { startWorkers, WARM_WORKERS_TEST_TIMEOUT_MS } from '../helpers/workers';
 import { E2E_TEACHER_CODE } from '../setup/offline';
 
 const env = inject('stackEnv');
@@ -132,25 +133,6 @@ describe('POST /api/auth/register', () => {
   });
 });
 
-/**
- * serverless-offline starts one login instance per concurrent request; 20 cold starts at once can
- * outlast the function's timeout on a small machine. Rounds of 5 more concurrent logins (unknown
- * usernames, each its own throttle counter) leave that many warm instances for a burst.
- */
-async function warmLoginInstances(count: number) {
-  for (let concurrent = 5; concurrent <= count; concurrent += 5) {
-    const replies = await Promise.all(
-      Array.from({ length: concurrent }, () =>
-        new Client().post('/api/auth/login', {
-          username: uniqueName('warm'),
-          password: 'warm-up-pw',
-        }),
-      ),
-    );
-    expect(replies.map((r) => r.status)).toEqual(Array(concurrent).fill(401));
-  }
-}
-
 describe('POST /api/auth/login', () => {
   it('answers 200 + user with a new session; one 401 message for a wrong password or an unknown user', async () => {
     const { body } = await registered();
@@ -214,33 +196,45 @@ describe('POST /api/auth/login', () => {
     expect(client.jar.has('sid')).toBe(false);
   });
 
-  it('verifies at most 5 of 20 simultaneous wrong passwords for one username; the rest are 429', async () => {
-    const { body } = await registered();
-    await warmLoginInstances(20);
-    const replies = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
+  it(
+    'verifies at most 5 of 20 simultaneous wrong passwords for one username; the rest are 429',
+    async () => {
+      const { body } = await registered();
+      // Twenty warm login workers first (unknown usernames, each its own counter), so the burst
+      // races twenty requests, not twenty cold starts.
+      const warm = await startWorkers(20, () =>
         new Client().post('/api/auth/login', {
-          username: body.username,
-          password: `burst-guess-${i}`,
+          username: uniqueName('warm'),
+          password: 'warm-up-pw',
         }),
-      ),
-    );
-    const statuses = replies.map((r) => r.status);
-    const verified = statuses.filter((s) => s === 401).length;
-    expect(verified).toBeLessThanOrEqual(5);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(20 - verified);
-    for (const reply of replies.filter((r) => r.status === 429)) {
-      expect(Number(reply.headers.get('retry-after'))).toBeGreaterThan(0);
-    }
-    // The window's attempts are spent: the right password is refused too until it ends.
-    const client = new Client();
-    const right = await client.post('/api/auth/login', {
-      username: body.username,
-      password: body.password,
-    });
-    expect(right.status).toBe(429);
-    expect(client.jar.has('sid')).toBe(false);
-  });
+      );
+      expect(warm.map((r) => r.status)).toEqual(Array(warm.length).fill(401));
+      const replies = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          new Client().post('/api/auth/login', {
+            username: body.username,
+            password: `burst-guess-${i}`,
+          }),
+        ),
+      );
+      const statuses = replies.map((r) => r.status);
+      const verified = statuses.filter((s) => s === 401).length;
+      expect(verified).toBeLessThanOrEqual(5);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(20 - verified);
+      for (const reply of replies.filter((r) => r.status === 429)) {
+        expect(Number(reply.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+      // The window's attempts are spent: the right password is refused too until it ends.
+      const client = new Client();
+      const right = await client.post('/api/auth/login', {
+        username: body.username,
+        password: body.password,
+      });
+      expect(right.status).toBe(429);
+      expect(client.jar.has('sid')).toBe(false);
+    },
+    WARM_WORKERS_TEST_TIMEOUT_MS,
+  );
 });
 
 describe('sessions', () => {

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Client, newUser } from '../helpers/http-client';
-import { startWorkers } from '../helpers/workers';
+import { startWorkers, WARM_WORKERS_TEST_TIMEOUT_MS } from '../helpers/workers';
 import { E2E_TEACHER_CODE } from '../setup/offline';
 
 interface Actor {
@@ -169,35 +169,39 @@ describe('channels', () => {
 });
 
 describe('direct messages', () => {
-  it('opens exactly one DM per pair, even under concurrent calls from both sides', async () => {
-    const a = await actor('student');
-    const b = await actor('student');
-    // Warm workers first (opening a DM between two others), so the burst below races eight
-    // requests, not eight cold starts on two cores.
-    const [c, d] = await Promise.all([actor('student'), actor('student')]);
-    const warm = await startWorkers(8, () => c.client.post('/api/channels/dm', { userId: d.id }));
-    expect(warm.map((reply) => reply.status)).toEqual(Array(warm.length).fill(200));
-    const replies = await Promise.all([
-      ...Array.from({ length: 4 }, () => a.client.post('/api/channels/dm', { userId: b.id })),
-      ...Array.from({ length: 4 }, () =>
-        b.client.post('/api/channels/dm', { userIds: [a.id, b.id] }),
-      ),
-    ]);
-    expect(replies.map((r) => r.status)).toEqual(Array(8).fill(200));
-    const ids = new Set(replies.map((r) => body<{ id: number }>(r).id));
-    expect(ids.size).toBe(1);
-    expect(body(replies[0] as { body: unknown })).toMatchObject({
-      type: 'dm',
-      workspaceId: null,
-      participants: [a.id, b.id].sort((x, y) => x - y),
-    });
-    const dms = body<{ id: number; partner: { id: number } }[]>(
-      await a.client.get('/api/users/me/dms'),
-    );
-    expect(dms).toHaveLength(1);
-    expect(dms[0]?.partner).toMatchObject({ id: b.id, role: 'student' });
-    expect(JSON.stringify(dms)).not.toMatch(/password|scrypt|email/);
-  });
+  it(
+    'opens exactly one DM per pair, even under concurrent calls from both sides',
+    async () => {
+      const a = await actor('student');
+      const b = await actor('student');
+      // Warm workers first (opening a DM between two others), so the burst below races eight
+      // requests, not eight cold starts on two cores.
+      const [c, d] = await Promise.all([actor('student'), actor('student')]);
+      const warm = await startWorkers(8, () => c.client.post('/api/channels/dm', { userId: d.id }));
+      expect(warm.map((reply) => reply.status)).toEqual(Array(warm.length).fill(200));
+      const replies = await Promise.all([
+        ...Array.from({ length: 4 }, () => a.client.post('/api/channels/dm', { userId: b.id })),
+        ...Array.from({ length: 4 }, () =>
+          b.client.post('/api/channels/dm', { userIds: [a.id, b.id] }),
+        ),
+      ]);
+      expect(replies.map((r) => r.status)).toEqual(Array(8).fill(200));
+      const ids = new Set(replies.map((r) => body<{ id: number }>(r).id));
+      expect(ids.size).toBe(1);
+      expect(body(replies[0] as { body: unknown })).toMatchObject({
+        type: 'dm',
+        workspaceId: null,
+        participants: [a.id, b.id].sort((x, y) => x - y),
+      });
+      const dms = body<{ id: number; partner: { id: number } }[]>(
+        await a.client.get('/api/users/me/dms'),
+      );
+      expect(dms).toHaveLength(1);
+      expect(dms[0]?.partner).toMatchObject({ id: b.id, role: 'student' });
+      expect(JSON.stringify(dms)).not.toMatch(/password|scrypt|email/);
+    },
+    WARM_WORKERS_TEST_TIMEOUT_MS,
+  );
 
   it('refuses DMs for someone else, with oneself, or with nobody', async () => {
     expect(

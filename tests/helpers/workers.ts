@@ -13,6 +13,12 @@
 const NEW_WORKERS_PER_ROUND = 2;
 
 /**
+ * The time a test that starts up to 20 workers gets: the rounds are sequential cold starts, a few
+ * seconds each on a busy machine, before the test's own requests.
+ */
+export const WARM_WORKERS_TEST_TIMEOUT_MS = 90_000;
+
+/**
  * Sends rounds of `send()` at once, 2, 4, ... up to `workers`, each round after the last has
  * answered, so the function ends with about `workers` warm workers. `send` must be a request the
  * test does not count (another user's, say); its answers are returned for the caller to check.

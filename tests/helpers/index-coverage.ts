@@ -1,0 +1,60 @@
+/**
+ * Whether a declared index serves a query by the equality-sort-range rule: the index's keys start
+ * with every field the query matches exactly (any order), then the sort's fields in its order (all
+ * in the index's direction or all reversed), then the fields the query matches by range. Such an
+ * index finds the first document without a scan and returns the rest in order, without a sort in
+ * memory. A field matched exactly may be skipped in the sort (it is constant there).
+ */
+
+export type Direction = 1 | -1;
+export type IndexKeys = Record<string, Direction>;
+
+/** A query as the storage code writes it: the filter (values or operator objects) and the sort. */
+export interface QueryShape {
+  filter: Record<string, unknown>;
+  sort?: Record<string, Direction>;
+}
+
+const RANGE_OPERATORS = new Set(['$lt', '$lte', '$gt', '$gte', '$ne', '$nin', '$exists']);
+
+/** Splits a filter's fields into matched exactly and matched by range. */
+export function classify(shape: QueryShape): { equality: Set<string>; range: Set<string> } {
+  const equality = new Set<string>();
+  const range = new Set<string>();
+  const hasSort = Object.keys(shape.sort ?? {}).length > 0;
+  for (const [field, value] of Object.entries(shape.filter)) {
+    const operators =
+      value !== null && typeof value === 'object' && !(value instanceof Date)
+        ? Object.keys(value).filter((key) => key.startsWith('$'))
+        : [];
+    if (operators.length === 0 || operators.every((op) => op === '$eq')) equality.add(field);
+    // $in is several exact matches: served like equality, but its results come from several
+    // index ranges, so a sort after it is a merge (the rule counts it as a range then).
+    else if (operators.every((op) => op === '$in')) (hasSort ? range : equality).add(field);
+    else if (operators.some((op) => RANGE_OPERATORS.has(op))) range.add(field);
+    else throw new Error(`classify: unsupported operators ${operators.join(', ')} on ${field}`);
+  }
+  return { equality, range };
+}
+
+/** True when `index` serves `shape` by the equality-sort-range rule. */
+export function covers(index: IndexKeys, shape: QueryShape): boolean {
+  const keys = Object.entries(index);
+  const { equality, range } = classify(shape);
+  let at = 0;
+  const remaining = new Set(equality);
+  while (at < keys.length && remaining.delete((keys[at] as [string, Direction])[0])) at += 1;
+  if (remaining.size > 0) return false;
+  let orientation: Direction | undefined;
+  for (const [field, direction] of Object.entries(shape.sort ?? {})) {
+    if (equality.has(field)) continue;
+    const key = keys[at];
+    if (!key || key[0] !== field) return false;
+    const relative: Direction = key[1] === direction ? 1 : -1;
+    if (orientation !== undefined && relative !== orientation) return false;
+    orientation = relative;
+    at += 1;
+  }
+  const rest = new Set(keys.slice(at).map(([field]) => field));
+  return [...range].every((field) => rest.has(field));
+}
