@@ -195,14 +195,22 @@ const questionFields = {
   options: z.optional(
     z.nullable(z.array(requiredText(1_000)).check(z.minLength(2), z.maxLength(20))),
   ),
-  correctAnswer: optionalText(10_000),
+  correctAnswer: optionalText(10_000).check(
+    z.describe(
+      'For an mcq: the index of the correct option, as digits ("1"; "01" is stored as "1"). ' +
+        'Otherwise a model answer for the teacher.',
+    ),
+  ),
   marks: z.number().check(z.gte(0), z.lte(1_000)),
   order: z.number().check(z.int(), z.gte(0), z.lte(10_000)),
   aiRubric: optionalText(10_000),
   topic: optionalText(100),
 };
 
-/** An MCQ needs options, and its answer key is the index of one of them, as a string. */
+/**
+ * An MCQ needs options, and its answer key is the index of one of them, as a string of digits.
+ * "01" is accepted as the index 1 (canonicalMcqKey stores it as "1").
+ */
 function checkMcq(
   question: { type?: QuestionType; options?: string[] | null; correctAnswer?: string | null },
   context: $RefinementCtx,
@@ -222,16 +230,35 @@ function checkMcq(
   }
 }
 
-/** POST /questions. */
-export const insertQuestionSchema = z
-  .strictObject({ ...questionFields, testId: idSchema, marks: z._default(questionFields.marks, 1) })
-  .check(z.superRefine(checkMcq));
+/**
+ * The one stored spelling of an MCQ key: the option index in canonical decimal ("01" -> "1"), so
+ * the key reads the same to every consumer (grading compares numerically anyway).
+ */
+function canonicalMcqKey<T extends { type?: QuestionType; correctAnswer?: string | null }>(
+  question: T,
+): T {
+  if (question.type !== 'mcq' || question.correctAnswer == null) return question;
+  return { ...question, correctAnswer: String(Number(question.correctAnswer)) };
+}
+
+/** POST /questions. An MCQ key with leading zeros ("01") is stored canonically ("1"). */
+export const insertQuestionSchema = z.pipe(
+  z
+    .strictObject({
+      ...questionFields,
+      testId: idSchema,
+      marks: z._default(questionFields.marks, 1),
+    })
+    .check(z.superRefine(checkMcq)),
+  z.transform(canonicalMcqKey),
+);
 export type InsertQuestion = z.output<typeof insertQuestionSchema>;
 
 /** Question edits (the test it belongs to does not change). */
-export const updateQuestionSchema = z
-  .partial(z.strictObject(questionFields))
-  .check(z.superRefine(checkMcq));
+export const updateQuestionSchema = z.pipe(
+  z.partial(z.strictObject(questionFields)).check(z.superRefine(checkMcq)),
+  z.transform(canonicalMcqKey),
+);
 export type UpdateQuestion = z.output<typeof updateQuestionSchema>;
 
 export interface Question {

@@ -333,6 +333,28 @@ describe('POST /api/questions and GET /api/tests/:testId/questions', () => {
     expect(listed[0]).toMatchObject({ options: ['3', '4', '5'], marks: 2, topic: 'arithmetic' });
   });
 
+  it('stores an MCQ key written "01" as "1", and grades option 1 with full marks', async () => {
+    const w = await world();
+    const padded = expectStatus(
+      await w.teacher.client.post('/api/questions', {
+        ...mcqBody(w.published.id),
+        correctAnswer: '01',
+        order: 3,
+      }),
+      201,
+    );
+    expect(padded.correctAnswer).toBe('1');
+    const attempt = await startAttempt(w.student, w.published.id);
+    const answer = expectStatus(
+      await submit(w.student, { attemptId: attempt.id, questionId: padded.id, selectedOption: 1 }),
+      201,
+    );
+    await completeAttempt(w.student, attempt.id);
+    expect(await answersOf(w.teacher, attempt.id)).toEqual([
+      expect.objectContaining({ id: answer.id, selectedOption: 1, isCorrect: true, score: 2 }),
+    ]);
+  });
+
   it('refuses a bad MCQ key, unknown fields and a missing test', async () => {
     const w = await world();
     const badKey = await w.teacher.client.post('/api/questions', {
