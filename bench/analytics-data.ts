@@ -59,6 +59,8 @@ export function attemptDocs(from: number, count: number) {
       score: null,
       status: 'completed' as const,
       activeKey: `closed:${id}`,
+      // Unique per attempt, so unique per (student, test) as the index requires.
+      attemptNumber: id,
       resultRevision: 1,
       resultChangedAt: new Date(START + id * 1_000 + 600_000),
     };

@@ -147,6 +147,11 @@ export type TestStatus = (typeof testStatuses)[number];
 export const questionTypes = ['mcq', 'short', 'long', 'numerical'] as const;
 export type QuestionType = (typeof questionTypes)[number];
 
+/** The most attempts a teacher may allow: each retake is a chance to probe MCQ keys. */
+export const MAX_ATTEMPTS_LIMIT = 20;
+/** One attempt unless the teacher allows more: the safe default (grades shown after it, as before). */
+export const DEFAULT_MAX_ATTEMPTS = 1;
+
 const testFields = {
   title: requiredText(200),
   description: optionalText(5_000),
@@ -157,6 +162,20 @@ const testFields = {
   testDate: dateInputSchema,
   questionTypes: z.array(z.enum(questionTypes)).check(z.maxLength(questionTypes.length)),
   status: z.enum(testStatuses),
+  maxAttempts: z
+    .number()
+    .check(
+      z.int(),
+      z.gte(1),
+      z.lte(MAX_ATTEMPTS_LIMIT),
+      z.describe(
+        'How many attempts each student may make (1..20, default 1). A student sees the grades ' +
+          '(answer scores, isCorrect, feedback, the attempt score, analytics) only once they can ' +
+          'make no further attempt: every attempt used, or the test no longer published, and none ' +
+          'in progress. So a retake cannot be used to find the MCQ keys; raising the limit or ' +
+          'publishing the test again reopens attempts to students who have seen their grades.',
+      ),
+    ),
 };
 
 /** POST /tests. teacherId may be sent only to name the caller (the handler refuses another). */
@@ -167,6 +186,7 @@ export const insertTestSchema = z.strictObject({
   duration: z._default(testFields.duration, 60),
   questionTypes: z._default(testFields.questionTypes, []),
   status: z._default(testFields.status, 'draft'),
+  maxAttempts: z._default(testFields.maxAttempts, DEFAULT_MAX_ATTEMPTS),
 });
 export type InsertTest = z.output<typeof insertTestSchema>;
 
@@ -186,6 +206,8 @@ export interface Test {
   testDate: Date;
   questionTypes: QuestionType[];
   status: TestStatus;
+  /** Attempts each student may make (see testFields.maxAttempts). */
+  maxAttempts: number;
   createdAt: Date;
 }
 

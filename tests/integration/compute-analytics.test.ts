@@ -54,7 +54,7 @@ async function finish(
   answers: [number, number | null][],
   evaluatedScore?: number,
 ) {
-  const attempt = await storage.createTestAttempt({ testId, studentId });
+  const attempt = await storage.createTestAttempt({ testId, studentId, maxAttempts: 10 });
   const saved = [];
   for (const [questionId, score] of answers) {
     saved.push(await storage.upsertAnswer({ attemptId: attempt.id, questionId, text: 'x', score }));
@@ -255,7 +255,7 @@ describe('compute-analytics', () => {
     });
 
     it('counts attempts from before the job existed once sync-indexes has stamped them', async () => {
-      const legacy = await storage.createTestAttempt({ testId, studentId: 107 });
+      const legacy = await storage.createTestAttempt({ testId, studentId: 107, maxAttempts: 10 });
       const endTime = new Date('2025-06-01T10:00:00Z');
       const attempts = await rawCollection('testattempts');
       await attempts.updateOne(

@@ -9,6 +9,7 @@ import {
   fulfilled,
   HOSTILE,
   inParallel,
+  outcome,
   rawCollection,
   rejected,
   storage,
@@ -37,7 +38,11 @@ describe('attempt and answer storage', () => {
   describe('createTestAttempt', () => {
     it('starts an attempt in progress', async () => {
       const before = Date.now();
-      const attempt = await storage.createTestAttempt({ testId: 10, studentId: 20 });
+      const attempt = await storage.createTestAttempt({
+        testId: 10,
+        studentId: 20,
+        maxAttempts: 5,
+      });
       expect(Object.keys(attempt).sort()).toEqual(ATTEMPT_KEYS);
       expect(attempt).toEqual({
         id: expect.any(Number),
@@ -54,25 +59,36 @@ describe('attempt and answer storage', () => {
     });
 
     it("refuses a second attempt in progress with ConflictError('attempt')", async () => {
-      const first = await storage.createTestAttempt({ testId: 11, studentId: 21 });
-      await expectConflict(storage.createTestAttempt({ testId: 11, studentId: 21 }), 'attempt');
+      const first = await storage.createTestAttempt({ testId: 11, studentId: 21, maxAttempts: 5 });
+      await expectConflict(
+        storage.createTestAttempt({ testId: 11, studentId: 21, maxAttempts: 5 }),
+        'attempt',
+      );
       expect(await storage.getTestAttemptsByStudent(21, 11)).toEqual([first]);
       // Another student, or another test, is not a conflict.
-      const otherStudent = await storage.createTestAttempt({ testId: 11, studentId: 22 });
-      const otherTest = await storage.createTestAttempt({ testId: 12, studentId: 21 });
+      const otherStudent = await storage.createTestAttempt({
+        testId: 11,
+        studentId: 22,
+        maxAttempts: 5,
+      });
+      const otherTest = await storage.createTestAttempt({
+        testId: 12,
+        studentId: 21,
+        maxAttempts: 5,
+      });
       expect(otherStudent.id).not.toBe(first.id);
       expect(otherTest.id).not.toBe(first.id);
     });
 
     it('allows a new attempt once the previous one is completed', async () => {
-      const first = await storage.createTestAttempt({ testId: 13, studentId: 23 });
+      const first = await storage.createTestAttempt({ testId: 13, studentId: 23, maxAttempts: 5 });
       const endTime = new Date('2030-01-01T10:30:00Z');
       const completed = await storage.updateTestAttempt(first.id, {
         status: 'completed',
         endTime,
       });
       expect(completed).toEqual({ ...first, status: 'completed', endTime });
-      const second = await storage.createTestAttempt({ testId: 13, studentId: 23 });
+      const second = await storage.createTestAttempt({ testId: 13, studentId: 23, maxAttempts: 5 });
       expect(second.id).not.toBe(first.id);
       expect(second.status).toBe('in_progress');
       expect((await storage.getTestAttemptsByStudent(23, 13)).map((a) => a.id)).toEqual([
@@ -89,7 +105,7 @@ describe('attempt and answer storage', () => {
 
     it('lets exactly one of 20 parallel starts for one (student, test) succeed', async () => {
       const { results, ms } = await inParallel(20, () =>
-        storage.createTestAttempt({ testId: 14, studentId: 24 }),
+        storage.createTestAttempt({ testId: 14, studentId: 24, maxAttempts: 5 }),
       );
       console.log(`20 parallel createTestAttempt in ${ms} ms`);
       const winners = fulfilled(results);
@@ -106,11 +122,66 @@ describe('attempt and answer storage', () => {
     });
   });
 
+  describe('attempt limit', () => {
+    const complete = (id: number) =>
+      storage.updateTestAttempt(id, { status: 'completed', from: ['in_progress'] });
+
+    it('numbers attempts and refuses one past maxAttempts with ConflictError(attemptLimit)', async () => {
+      const limit = { testId: 15, studentId: 25, maxAttempts: 2 };
+      await complete((await storage.createTestAttempt(limit)).id);
+      await complete((await storage.createTestAttempt(limit)).id);
+      const attempts = await rawCollection('testattempts');
+      const refused = storage.createTestAttempt(limit);
+      await expect(refused).rejects.toMatchObject({
+        name: 'ConflictError',
+        field: 'attemptLimit',
+        code: 'ATTEMPT_LIMIT_REACHED',
+      });
+      const numbers = await attempts
+        .find({ studentId: 25, testId: 15 }, { sort: { attemptNumber: 1 } })
+        .toArray();
+      expect(numbers.map((a) => a.attemptNumber)).toEqual([1, 2]);
+      // A higher limit (the teacher raised it) lets the next one through.
+      expect(await storage.createTestAttempt({ ...limit, maxAttempts: 3 })).toMatchObject({
+        status: 'in_progress',
+      });
+    });
+
+    it('never exceeds maxAttempts when starts and completions race (10 rounds)', async () => {
+      for (let round = 0; round < 10; round += 1) {
+        const limit = { testId: 16, studentId: 1_000 + round, maxAttempts: 3 };
+        const started: number[] = [];
+        const refusals: unknown[] = [];
+        // Eight workers start and complete as fast as they can until the limit stops them.
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            for (;;) {
+              const result = await outcome(storage.createTestAttempt(limit));
+              if (result.ok) {
+                started.push(result.value.id);
+                await complete(result.value.id);
+                continue;
+              }
+              refusals.push(result.error);
+              if ((result.error as ConflictError).field === 'attemptLimit') return;
+            }
+          }),
+        );
+        expect(started).toHaveLength(3);
+        for (const error of refusals) {
+          expect(error).toBeInstanceOf(ConflictError);
+          expect(['attempt', 'attemptLimit']).toContain((error as ConflictError).field);
+        }
+        expect(await storage.getTestAttemptsByStudent(limit.studentId, 16)).toHaveLength(3);
+      }
+    });
+  });
+
   describe('listing and updating attempts', () => {
     it('getTestAttemptsByStudent and getTestAttemptsByTest list oldest first', async () => {
-      const a = await storage.createTestAttempt({ testId: 30, studentId: 40 });
-      const b = await storage.createTestAttempt({ testId: 31, studentId: 40 });
-      const c = await storage.createTestAttempt({ testId: 30, studentId: 41 });
+      const a = await storage.createTestAttempt({ testId: 30, studentId: 40, maxAttempts: 5 });
+      const b = await storage.createTestAttempt({ testId: 31, studentId: 40, maxAttempts: 5 });
+      const c = await storage.createTestAttempt({ testId: 30, studentId: 41, maxAttempts: 5 });
       expect((await storage.getTestAttemptsByStudent(40)).map((x) => x.id)).toEqual([a.id, b.id]);
       expect((await storage.getTestAttemptsByStudent(40, 31)).map((x) => x.id)).toEqual([b.id]);
       expect((await storage.getTestAttemptsByTest(30)).map((x) => x.id)).toEqual([a.id, c.id]);
@@ -119,7 +190,11 @@ describe('attempt and answer storage', () => {
     });
 
     it('applies a change only from the expected status (a late "completed" cannot undo an evaluation)', async () => {
-      const attempt = await storage.createTestAttempt({ testId: 61, studentId: 62 });
+      const attempt = await storage.createTestAttempt({
+        testId: 61,
+        studentId: 62,
+        maxAttempts: 5,
+      });
       await storage.updateTestAttempt(attempt.id, { status: 'completed', from: ['in_progress'] });
       await storage.updateTestAttempt(attempt.id, {
         status: 'evaluated',
@@ -139,7 +214,11 @@ describe('attempt and answer storage', () => {
     });
 
     it('records an evaluation score; unknown id is undefined', async () => {
-      const attempt = await storage.createTestAttempt({ testId: 32, studentId: 42 });
+      const attempt = await storage.createTestAttempt({
+        testId: 32,
+        studentId: 42,
+        maxAttempts: 5,
+      });
       await storage.updateTestAttempt(attempt.id, { status: 'completed' });
       const evaluated = await storage.updateTestAttempt(attempt.id, {
         status: 'evaluated',
@@ -155,7 +234,8 @@ describe('attempt and answer storage', () => {
     let attemptId: number;
 
     beforeAll(async () => {
-      attemptId = (await storage.createTestAttempt({ testId: 50, studentId: 60 })).id;
+      attemptId = (await storage.createTestAttempt({ testId: 50, studentId: 60, maxAttempts: 5 }))
+        .id;
     });
 
     it('upsertAnswer creates an answer with every field', async () => {
@@ -242,8 +322,10 @@ describe('attempt and answer storage', () => {
     });
 
     it('getAnswersByAttempt lists the attempt’s answers by question id only', async () => {
-      const own = (await storage.createTestAttempt({ testId: 51, studentId: 61 })).id;
-      const other = (await storage.createTestAttempt({ testId: 51, studentId: 62 })).id;
+      const own = (await storage.createTestAttempt({ testId: 51, studentId: 61, maxAttempts: 5 }))
+        .id;
+      const other = (await storage.createTestAttempt({ testId: 51, studentId: 62, maxAttempts: 5 }))
+        .id;
       const q9 = await storage.upsertAnswer({ attemptId: own, questionId: 9, text: 'nine' });
       const q4 = await storage.upsertAnswer({ attemptId: own, questionId: 4, text: 'four' });
       await storage.upsertAnswer({ attemptId: other, questionId: 4, text: 'not mine' });
@@ -264,7 +346,8 @@ describe('attempt and answer storage', () => {
     let attemptId: number;
 
     beforeAll(async () => {
-      attemptId = (await storage.createTestAttempt({ testId: 70, studentId: 80 })).id;
+      attemptId = (await storage.createTestAttempt({ testId: 70, studentId: 80, maxAttempts: 5 }))
+        .id;
     });
 
     it.each([

@@ -397,6 +397,7 @@ describe('insertTestSchema', () => {
           duration: 60,
           questionTypes: [],
           status: 'draft',
+          maxAttempts: 1,
         });
       }),
     );

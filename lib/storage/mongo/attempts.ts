@@ -97,27 +97,61 @@ const ANSWER_CHANGE_FIELDS = [
   'ocrText',
 ] as const;
 
+/** Lost races for the next attempt number before giving up (each loser saw a newer attempt). */
+const ATTEMPT_NUMBER_TRIES = 20;
+
+const attemptInProgress = () =>
+  new ConflictError(
+    'An attempt at this test is already in progress',
+    'attempt',
+    'ATTEMPT_IN_PROGRESS',
+  );
+
 export const attemptStore: AttemptStore = {
-  createTestAttempt: ({ testId, studentId }) =>
+  /**
+   * The limit is a claim, not a count: the new attempt takes number (highest so far + 1), which
+   * must be <= maxAttempts, and (studentId, testId, attemptNumber) is unique. Two concurrent starts
+   * that read the same highest number race for one number and one of them loses on the index, so
+   * no interleaving can make more than maxAttempts attempts (on FerretDB too: only the insert is
+   * trusted). activeKey, unique as well, keeps one attempt in progress.
+   */
+  createTestAttempt: ({ testId, studentId, maxAttempts }) =>
     withMongo(async () => {
-      const id = await nextId(sequences.attempt);
       const status = 'in_progress' as const;
-      try {
-        const doc = await TestAttemptModel.create({
-          id,
-          testId,
-          studentId,
-          status,
-          startTime: new Date(),
-          activeKey: attemptActiveKey({ id, testId, studentId, status }),
-        });
-        return toTestAttempt(doc.toObject());
-      } catch (error) {
-        if (isDuplicateKey(error)) {
-          throw new ConflictError('An attempt at this test is already in progress', 'attempt');
+      let id: number | undefined;
+      for (let tries = 0; tries < ATTEMPT_NUMBER_TRIES; tries += 1) {
+        const last = await TestAttemptModel.findOne({ studentId, testId }, { attemptNumber: 1 })
+          .sort({ attemptNumber: -1 })
+          .lean();
+        const attemptNumber = (last?.attemptNumber ?? 0) + 1;
+        if (attemptNumber > maxAttempts) {
+          throw new ConflictError(
+            `Every attempt at this test has been used (${maxAttempts} allowed)`,
+            'attemptLimit',
+            'ATTEMPT_LIMIT_REACHED',
+          );
         }
-        throw error;
+        id ??= await nextId(sequences.attempt);
+        try {
+          const doc = await TestAttemptModel.create({
+            id,
+            testId,
+            studentId,
+            status,
+            attemptNumber,
+            startTime: new Date(),
+            activeKey: attemptActiveKey({ id, testId, studentId, status }),
+          });
+          return toTestAttempt(doc.toObject());
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          // Either key: an attempt in progress (ours to refuse), or a number taken by an attempt
+          // already finished (then the next number is tried, against the limit again).
+          const active = { activeKey: attemptActiveKey({ id, testId, studentId, status }) };
+          if (await TestAttemptModel.exists(active)) throw attemptInProgress();
+        }
       }
+      throw attemptInProgress();
     }),
 
   getTestAttempt: (id) =>
@@ -170,9 +204,7 @@ export const attemptStore: AttemptStore = {
         if (!doc && change.from) throw notInExpectedState();
         return doc ? toTestAttempt(doc) : undefined;
       } catch (error) {
-        if (isDuplicateKey(error)) {
-          throw new ConflictError('An attempt at this test is already in progress', 'attempt');
-        }
+        if (isDuplicateKey(error)) throw attemptInProgress();
         throw error;
       }
     }),
