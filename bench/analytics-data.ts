@@ -75,6 +75,7 @@ export function answerDocs(from: number, count: number) {
       .map((q) => ({
         id: attemptId * QUESTIONS + q,
         attemptId,
+        seq: q + 1,
         questionId: (testOf(attemptId) - 1) * QUESTIONS + q + 1,
         text: 'x',
         selectedOption: null,

@@ -218,10 +218,24 @@ export function attemptActiveKey(attempt: {
     : `closed:${attempt.id}`;
 }
 
-export type AnswerDoc = Answer;
+/**
+ * One version of an answer, or an attempt's seal. Rows are only ever inserted while the attempt
+ * is open, each at the attempt's next `seq` (unique with attemptId); completion inserts the seal
+ * at the next seq, after which no insert can succeed (lib/storage/mongo/attempts.ts explains why
+ * this, and not an update, decides the race). An answer's current version is its highest seq;
+ * earlier versions keep its id and stay (a re-answer is one more small row).
+ */
+export interface AnswerDoc extends Answer {
+  /** 1, 2, ... per attempt over all its rows: the order of writes, unique per attempt. */
+  seq: number;
+  /** True only on the seal (id and questionId 0): never an answer, never listed or counted. */
+  sealed?: boolean;
+}
 const answerSchema = new Schema<AnswerDoc>(
   {
     id,
+    seq: { type: Number, required: true },
+    sealed: { type: Boolean },
     attemptId: { type: Number, required: true },
     questionId: { type: Number, required: true },
     text: nullableString,
@@ -236,8 +250,9 @@ const answerSchema = new Schema<AnswerDoc>(
   },
   options,
 );
-answerSchema.index({ id: 1 }, { unique: true });
-answerSchema.index({ attemptId: 1, questionId: 1 }, { unique: true });
+// Not unique: an answer's versions share its id (ids come from the counter, unique anyway).
+answerSchema.index({ id: 1 });
+answerSchema.index({ attemptId: 1, seq: 1 }, { unique: true });
 export const AnswerModel = define('Answer', answerSchema, 'answers');
 
 // --- analytics and assignments --------------------------------------------------------------------

@@ -1,7 +1,9 @@
 /** Test attempts and answers of mongoStorage (lib/storage/mongo/attempts.ts) against the real engine. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeMongo } from '../../lib/db/mongo';
+import { toHttpError } from '../../lib/http/middleware/error-mapper';
 import { ConflictError } from '../../lib/storage/errors';
+import { syncIndexesAt } from '../../lib/storage/mongo/indexes';
 import { useIsolatedEnv } from '../helpers/isolated-env';
 import {
   expectConflict,
@@ -297,8 +299,12 @@ describe('attempt and answer storage', () => {
       });
       expect(second.id).toBe(first.id);
       expect(await storage.getAnswer(first.id)).toEqual(second);
+      expect(
+        (await storage.getAnswersByAttempt(attemptId)).filter((a) => a.questionId === 2),
+      ).toEqual([second]);
+      // Two versions stored, the newer current (see attempts.ts: rows are only ever inserted).
       const answers = await rawCollection('answers');
-      expect(await answers.countDocuments({ attemptId, questionId: 2 })).toBe(1);
+      expect(await answers.countDocuments({ attemptId, questionId: 2 })).toBe(2);
     });
 
     it('keeps exactly one answer per (attempt, question) under 20 parallel upserts', async () => {
@@ -317,8 +323,13 @@ describe('attempt and answer storage', () => {
       expect(forQuestion).toHaveLength(1);
       expect(forQuestion[0]?.id).toBe(saved[0]?.id);
       expect(texts).toContain(forQuestion[0]?.text);
-      const answers = await rawCollection('answers');
-      expect(await answers.countDocuments({ attemptId, questionId: 3 })).toBe(1);
+      // Every write is one version with its own seq; the current one is the highest.
+      const versions = await (await rawCollection('answers'))
+        .find({ attemptId, questionId: 3 }, { sort: { seq: -1 } })
+        .toArray();
+      expect(versions).toHaveLength(20);
+      expect(new Set(versions.map((v) => v.seq)).size).toBe(20);
+      expect(versions[0]?.text).toBe(forQuestion[0]?.text);
     });
 
     it('getAnswersByAttempt lists the attempt’s answers by question id only', async () => {
@@ -340,6 +351,141 @@ describe('attempt and answer storage', () => {
       expect(await storage.getAnswer(answer.id)).toEqual(updated);
       expect(await storage.updateAnswer(999_999, { score: 1 })).toBeUndefined();
     });
+  });
+
+  describe('answers racing the completion of their attempt', () => {
+    it('counts every accepted answer and refuses the rest with 409, nothing written after (20 rounds)', async () => {
+      const QUESTIONS = 10;
+      let accepted = 0;
+      let refused = 0;
+      for (let round = 0; round < 20; round += 1) {
+        const { id: attemptId } = await storage.createTestAttempt({
+          testId: 90,
+          studentId: 3_000 + round,
+          maxAttempts: 1,
+        });
+        // Questions 1..4 have an earlier answer: a refused re-answer must leave it as it was.
+        for (const questionId of [1, 2, 3, 4]) {
+          await storage.upsertAnswer({ attemptId, questionId, text: `before ${questionId}` });
+        }
+        const text = (questionId: number) => `round ${round} question ${questionId}`;
+        // The completion starts once `wait` writes have settled: a different point of the
+        // burst each round (writes to one attempt contend with each other too).
+        const wait = round % 8;
+        let settled = 0;
+        let startCompletion = (): void => undefined;
+        const completionMayStart = new Promise<void>((resolve) => {
+          startCompletion = resolve;
+        });
+        if (wait === 0) startCompletion();
+        const writes = Array.from({ length: QUESTIONS }, (_, index) =>
+          outcome(
+            storage.upsertAnswer({ attemptId, questionId: index + 1, text: text(index + 1) }),
+          ).then((result) => {
+            settled += 1;
+            if (settled === wait) startCompletion();
+            return result;
+          }),
+        );
+        let fixed: unknown;
+        const completion = completionMayStart.then(async () => {
+          await storage.updateTestAttempt(attemptId, {
+            status: 'completed',
+            from: ['in_progress'],
+          });
+          fixed = await storage.getAnswersByAttempt(attemptId);
+        });
+        await completion;
+        const results = await Promise.all(writes);
+        const final = await storage.getAnswersByAttempt(attemptId);
+        // Nothing changed once completion had returned: the result was fixed then.
+        expect(final).toEqual(fixed);
+        const finalText = new Map(final.map((a) => [a.questionId, a.text]));
+        for (const [index, result] of results.entries()) {
+          const questionId = index + 1;
+          if (result.ok) {
+            accepted += 1;
+            expect(finalText.get(questionId), `round ${round} q${questionId}`).toBe(
+              text(questionId),
+            );
+          } else {
+            refused += 1;
+            expect(result.error).toBeInstanceOf(ConflictError);
+            expect(toHttpError(result.error)).toMatchObject({
+              status: 409,
+              code: 'ATTEMPT_NOT_IN_PROGRESS',
+            });
+            expect(finalText.get(questionId), `round ${round} q${questionId}`).toBe(
+              questionId <= 4 ? `before ${questionId}` : undefined,
+            );
+          }
+        }
+        expect(final.every((a) => a.questionId >= 1 && a.questionId <= QUESTIONS)).toBe(true);
+      }
+      console.log(`answers racing completion: ${accepted} accepted, ${refused} refused`);
+      // Both outcomes happened, so the rounds did race.
+      expect(accepted).toBeGreaterThan(0);
+      expect(refused).toBeGreaterThan(0);
+    }, 180_000);
+
+    it('keeps the seal out of every read, and refuses any answer after completion', async () => {
+      const { id: attemptId } = await storage.createTestAttempt({
+        testId: 91,
+        studentId: 91,
+        maxAttempts: 1,
+      });
+      const answer = await storage.upsertAnswer({ attemptId, questionId: 7, text: 'seven' });
+      await storage.updateTestAttempt(attemptId, { status: 'completed', from: ['in_progress'] });
+      await expectConflict(
+        storage.upsertAnswer({ attemptId, questionId: 8, text: 'late' }),
+        'attempt',
+      );
+      await expectConflict(
+        storage.upsertAnswer({ attemptId, questionId: 7, text: 'late' }),
+        'attempt',
+      );
+      expect(await storage.getAnswersByAttempt(attemptId)).toEqual([answer]);
+      expect(await storage.getAnswer(answer.id)).toEqual(answer);
+      expect(await storage.getAnswer(0)).toBeUndefined();
+      expect(await storage.updateAnswer(0, { score: 1 })).toBeUndefined();
+      const raw = await (await rawCollection('answers')).find({ attemptId }).toArray();
+      expect(raw.map((row) => row.sealed ?? false)).toEqual([false, true]);
+    });
+  });
+
+  it('sync-indexes numbers attempts and answers stored before attemptNumber and seq', async () => {
+    const attempts = await rawCollection('testattempts');
+    const answers = await rawCollection('answers');
+    const legacy = (id: number, startTime: string) => ({
+      id,
+      testId: 95,
+      studentId: 95,
+      startTime: new Date(startTime),
+      status: 'completed',
+      activeKey: `closed:${id}`,
+    });
+    // As in a database of before: without the unique indexes these fields now carry.
+    await attempts.dropIndex('studentId_1_testId_1_attemptNumber_1');
+    await answers.dropIndex('attemptId_1_seq_1');
+    await attempts.insertMany([
+      legacy(900_002, '2025-01-02T00:00:00Z'),
+      legacy(900_001, '2025-01-01T00:00:00Z'),
+    ]);
+    await answers.insertOne({ id: 900_003, attemptId: 900_001, questionId: 44, text: 'old' });
+    await syncIndexesAt(process.env.MONGODB_URL as string);
+    const numbered = await attempts.find({ testId: 95 }, { sort: { attemptNumber: 1 } }).toArray();
+    expect(numbered.map((a) => [a.id, a.attemptNumber])).toEqual([
+      [900_001, 1],
+      [900_002, 2],
+    ]);
+    expect(await answers.findOne({ id: 900_003 })).toMatchObject({ seq: 44 });
+    // They count: one attempt left of 3, and the legacy answer reads as the current one.
+    expect(
+      await storage.createTestAttempt({ testId: 95, studentId: 95, maxAttempts: 3 }),
+    ).toMatchObject({ status: 'in_progress' });
+    expect(await storage.getAnswersByAttempt(900_001)).toMatchObject([
+      { id: 900_003, text: 'old' },
+    ]);
   });
 
   describe('operator objects where an id is expected', () => {

@@ -4,7 +4,7 @@
  * Run by scripts/sync-indexes at deploy and by the local stack; Lambdas never build indexes.
  */
 import mongoose, { type Connection } from 'mongoose';
-import { allModels, TestAttemptModel } from '../../../shared/mongo-schema';
+import { AnswerModel, allModels, TestAttemptModel } from '../../../shared/mongo-schema';
 import { withMongo } from '../../db/mongo';
 
 export interface IndexReport {
@@ -15,6 +15,7 @@ export interface IndexReport {
 async function syncAll(connection: Connection): Promise<IndexReport[]> {
   // Before the indexes: the unique ones below need these fields on old documents.
   await backfillAttemptNumbers(connection);
+  await backfillAnswerSeqs(connection);
   const reports: IndexReport[] = [];
   for (const model of allModels) {
     // The same schema, bound to `connection` (it may be another database than the default).
@@ -58,6 +59,19 @@ async function backfillAttemptNumbers(connection: Connection): Promise<void> {
       { $set: { attemptNumber: next } },
     );
     next += 1;
+  }
+}
+
+/**
+ * Answers written before answers were versioned have no seq, which the unique (attemptId, seq)
+ * index needs. Their questionId serves: there was one answer per (attempt, question), and the
+ * next write takes the highest seq + 1 whatever the values are.
+ */
+async function backfillAnswerSeqs(connection: Connection): Promise<void> {
+  const answers = connection.collection(AnswerModel.collection.name);
+  const missing = { seq: { $exists: false } };
+  for await (const doc of answers.find(missing, { projection: { _id: 1, questionId: 1 } })) {
+    await answers.updateOne({ _id: doc._id, ...missing }, { $set: { seq: doc.questionId } });
   }
 }
 
