@@ -59,6 +59,8 @@ export function attemptDocs(from: number, count: number) {
       score: null,
       status: 'completed' as const,
       activeKey: `closed:${id}`,
+      // Unique per attempt, so unique per (student, test) as the index requires.
+      attemptNumber: id,
       resultRevision: 1,
       resultChangedAt: new Date(START + id * 1_000 + 600_000),
     };
@@ -73,6 +75,7 @@ export function answerDocs(from: number, count: number) {
       .map((q) => ({
         id: attemptId * QUESTIONS + q,
         attemptId,
+        seq: q + 1,
         questionId: (testOf(attemptId) - 1) * QUESTIONS + q + 1,
         text: 'x',
         selectedOption: null,

@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       testDate: new Date(Date.now() + 7 * 24 * 3_600_000),
       questionTypes: ['mcq', 'short'],
       status: 'published',
+      maxAttempts: 2,
     });
     await storage.createQuestion({
       testId: test.id,

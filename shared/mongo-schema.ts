@@ -9,16 +9,17 @@
  * check-then-insert. Indexes are created by scripts/sync-indexes (`autoIndex` is off in Lambda).
  */
 import { type Model, model, models, Schema } from 'mongoose';
-import type {
-  Answer,
-  Channel,
-  PublicUser,
-  Question,
-  Test,
-  TestAssignment,
-  TestAttempt,
-  TestStatistics,
-  Workspace,
+import {
+  type Answer,
+  type Channel,
+  DEFAULT_MAX_ATTEMPTS,
+  type PublicUser,
+  type Question,
+  type Test,
+  type TestAssignment,
+  type TestAttempt,
+  type TestStatistics,
+  type Workspace,
 } from './schema';
 
 // `id: false`: our numeric `id` path replaces Mongoose's string `id` virtual.
@@ -126,6 +127,7 @@ const testSchema = new Schema<TestDoc>(
     testDate: { type: Date, required: true },
     questionTypes: { type: [String], default: [] },
     status: { type: String, enum: ['draft', 'published', 'completed'], default: 'draft' },
+    maxAttempts: { type: Number, default: DEFAULT_MAX_ATTEMPTS },
     createdAt: { type: Date, default: Date.now },
   },
   options,
@@ -164,6 +166,11 @@ export interface TestAttemptDoc extends TestAttempt {
    */
   activeKey: string;
   /**
+   * 1, 2, ... per (student, test), unique with them: the attempt limit is a claim on a number
+   * no higher than the test's maxAttempts, so concurrent starts can never exceed it.
+   */
+  attemptNumber: number;
+  /**
    * Bumped (with resultChangedAt) by every change to the attempt's result: completion,
    * evaluation, an answer graded. compute-analytics reads attempts in (resultChangedAt, id) order
    * from its watermark, and a higher revision of the same attempt always wins (see
@@ -186,6 +193,7 @@ const testAttemptSchema = new Schema<TestAttemptDoc>(
       default: 'in_progress',
     },
     activeKey: { type: String, required: true },
+    attemptNumber: { type: Number, required: true },
     resultRevision: { type: Number, default: 0 },
     resultChangedAt: { type: Date, default: Date.now },
   },
@@ -194,7 +202,7 @@ const testAttemptSchema = new Schema<TestAttemptDoc>(
 testAttemptSchema.index({ id: 1 }, { unique: true });
 testAttemptSchema.index({ resultChangedAt: 1, id: 1 });
 testAttemptSchema.index({ activeKey: 1 }, { unique: true });
-testAttemptSchema.index({ studentId: 1, testId: 1 });
+testAttemptSchema.index({ studentId: 1, testId: 1, attemptNumber: 1 }, { unique: true });
 testAttemptSchema.index({ testId: 1, status: 1 });
 export const TestAttemptModel = define('TestAttempt', testAttemptSchema, 'testattempts');
 
@@ -210,10 +218,24 @@ export function attemptActiveKey(attempt: {
     : `closed:${attempt.id}`;
 }
 
-export type AnswerDoc = Answer;
+/**
+ * One version of an answer, or an attempt's seal. Rows are only ever inserted while the attempt
+ * is open, each at the attempt's next `seq` (unique with attemptId); completion inserts the seal
+ * at the next seq, after which no insert can succeed (lib/storage/mongo/attempts.ts explains why
+ * this, and not an update, decides the race). An answer's current version is its highest seq;
+ * earlier versions keep its id and stay (a re-answer is one more small row).
+ */
+export interface AnswerDoc extends Answer {
+  /** 1, 2, ... per attempt over all its rows: the order of writes, unique per attempt. */
+  seq: number;
+  /** True only on the seal (id and questionId 0): never an answer, never listed or counted. */
+  sealed?: boolean;
+}
 const answerSchema = new Schema<AnswerDoc>(
   {
     id,
+    seq: { type: Number, required: true },
+    sealed: { type: Boolean },
     attemptId: { type: Number, required: true },
     questionId: { type: Number, required: true },
     text: nullableString,
@@ -228,8 +250,9 @@ const answerSchema = new Schema<AnswerDoc>(
   },
   options,
 );
-answerSchema.index({ id: 1 }, { unique: true });
-answerSchema.index({ attemptId: 1, questionId: 1 }, { unique: true });
+// Not unique: an answer's versions share its id (ids come from the counter, unique anyway).
+answerSchema.index({ id: 1 });
+answerSchema.index({ attemptId: 1, seq: 1 }, { unique: true });
 export const AnswerModel = define('Answer', answerSchema, 'answers');
 
 // --- analytics and assignments --------------------------------------------------------------------

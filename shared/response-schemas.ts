@@ -61,6 +61,7 @@ export const testResponse = named(
     testDate: dateTime,
     questionTypes: z.array(z.enum(questionTypes)),
     status: z.enum(testStatuses),
+    maxAttempts: z.number().int().min(1),
     createdAt: dateTime,
   }),
 );
@@ -122,7 +123,10 @@ export const answerResponse = named(
     isCorrect: z.boolean().nullable(),
   }),
 );
-/** An answer as its student sees it while the attempt is in progress: no grade yet. */
+/**
+ * An answer as its student sees it while its grade is withheld: the attempt is in progress, or
+ * the student may still make another attempt at the test (see Test.maxAttempts).
+ */
 export const pendingAnswerResponse = named('PendingAnswer', z.strictObject(pendingAnswerFields));
 
 export const assignmentResponse = named(
@@ -279,14 +283,25 @@ export const successResponses: Record<string, SuccessResponse> = {
     'The questions by order (students get no key or rubric)',
     z.array(z.union([questionResponse, studentQuestionResponse])),
   ),
-  'create-attempt': created('The new attempt', attemptResponse),
-  'update-attempt': ok('The updated attempt', attemptResponse),
+  'create-attempt': created(
+    'The new attempt. 409 ATTEMPT_IN_PROGRESS while another is in progress, 409 ' +
+      'ATTEMPT_LIMIT_REACHED once the test’s maxAttempts are used (both hold under concurrent starts)',
+    attemptResponse,
+  ),
+  'update-attempt': ok(
+    'The updated attempt (for its student, score is null while grades are withheld)',
+    attemptResponse,
+  ),
   'submit-answer': created(
-    'The answer as its student sees it',
+    'The answer as its student sees it (no grade while the attempt is in progress). 409 ' +
+      'ATTEMPT_NOT_IN_PROGRESS once the attempt is completed: an answer racing the completion ' +
+      'is either counted in the result or refused, never stored after it',
     z.union([answerResponse, pendingAnswerResponse]),
   ),
   'list-attempt-answers': ok(
-    'The attempt’s answers as the caller may see them',
+    'The attempt’s answers as the caller may see them: its student gets PendingAnswer (no ' +
+      'score, isCorrect or feedback) until they can make no further attempt at the test ' +
+      '(every maxAttempts used, or the test no longer published) and none is in progress',
     z.array(z.union([answerResponse, pendingAnswerResponse])),
   ),
   'grade-answer': ok('The graded answer', answerResponse),
@@ -317,7 +332,11 @@ export const successResponses: Record<string, SuccessResponse> = {
   'create-assignments': created('The assignments', z.array(assignmentResponse)),
   'list-assignments': ok('Assignments, soonest due first', z.array(assignmentResponse)),
   'update-assignment': ok('The updated assignment', assignmentResponse),
-  'get-my-analytics': ok('The caller’s analytics, newest first', z.array(analyticsResponse)),
+  'get-my-analytics': ok(
+    'The caller’s analytics, newest first; a test’s row only once its grades are the ' +
+      'student’s to see (no further attempt possible, none in progress)',
+    z.array(analyticsResponse),
+  ),
   'get-test-analytics': ok(
     'Class statistics (null until computed) and every student’s analytics',
     z.strictObject({

@@ -147,6 +147,11 @@ export type TestStatus = (typeof testStatuses)[number];
 export const questionTypes = ['mcq', 'short', 'long', 'numerical'] as const;
 export type QuestionType = (typeof questionTypes)[number];
 
+/** The most attempts a teacher may allow: each retake is a chance to probe MCQ keys. */
+export const MAX_ATTEMPTS_LIMIT = 20;
+/** One attempt unless the teacher allows more: the safe default (grades shown after it, as before). */
+export const DEFAULT_MAX_ATTEMPTS = 1;
+
 const testFields = {
   title: requiredText(200),
   description: optionalText(5_000),
@@ -157,6 +162,20 @@ const testFields = {
   testDate: dateInputSchema,
   questionTypes: z.array(z.enum(questionTypes)).check(z.maxLength(questionTypes.length)),
   status: z.enum(testStatuses),
+  maxAttempts: z
+    .number()
+    .check(
+      z.int(),
+      z.gte(1),
+      z.lte(MAX_ATTEMPTS_LIMIT),
+      z.describe(
+        'How many attempts each student may make (1..20, default 1). A student sees the grades ' +
+          '(answer scores, isCorrect, feedback, the attempt score, analytics) only once they can ' +
+          'make no further attempt: every attempt used, or the test no longer published, and none ' +
+          'in progress. So a retake cannot be used to find the MCQ keys; raising the limit or ' +
+          'publishing the test again reopens attempts to students who have seen their grades.',
+      ),
+    ),
 };
 
 /** POST /tests. teacherId may be sent only to name the caller (the handler refuses another). */
@@ -167,6 +186,7 @@ export const insertTestSchema = z.strictObject({
   duration: z._default(testFields.duration, 60),
   questionTypes: z._default(testFields.questionTypes, []),
   status: z._default(testFields.status, 'draft'),
+  maxAttempts: z._default(testFields.maxAttempts, DEFAULT_MAX_ATTEMPTS),
 });
 export type InsertTest = z.output<typeof insertTestSchema>;
 
@@ -186,6 +206,8 @@ export interface Test {
   testDate: Date;
   questionTypes: QuestionType[];
   status: TestStatus;
+  /** Attempts each student may make (see testFields.maxAttempts). */
+  maxAttempts: number;
   createdAt: Date;
 }
 
@@ -195,14 +217,22 @@ const questionFields = {
   options: z.optional(
     z.nullable(z.array(requiredText(1_000)).check(z.minLength(2), z.maxLength(20))),
   ),
-  correctAnswer: optionalText(10_000),
+  correctAnswer: optionalText(10_000).check(
+    z.describe(
+      'For an mcq: the index of the correct option, as digits ("1"; "01" is stored as "1"). ' +
+        'Otherwise a model answer for the teacher.',
+    ),
+  ),
   marks: z.number().check(z.gte(0), z.lte(1_000)),
   order: z.number().check(z.int(), z.gte(0), z.lte(10_000)),
   aiRubric: optionalText(10_000),
   topic: optionalText(100),
 };
 
-/** An MCQ needs options, and its answer key is the index of one of them, as a string. */
+/**
+ * An MCQ needs options, and its answer key is the index of one of them, as a string of digits.
+ * "01" is accepted as the index 1 (canonicalMcqKey stores it as "1").
+ */
 function checkMcq(
   question: { type?: QuestionType; options?: string[] | null; correctAnswer?: string | null },
   context: $RefinementCtx,
@@ -222,16 +252,35 @@ function checkMcq(
   }
 }
 
-/** POST /questions. */
-export const insertQuestionSchema = z
-  .strictObject({ ...questionFields, testId: idSchema, marks: z._default(questionFields.marks, 1) })
-  .check(z.superRefine(checkMcq));
+/**
+ * The one stored spelling of an MCQ key: the option index in canonical decimal ("01" -> "1"), so
+ * the key reads the same to every consumer (grading compares numerically anyway).
+ */
+function canonicalMcqKey<T extends { type?: QuestionType; correctAnswer?: string | null }>(
+  question: T,
+): T {
+  if (question.type !== 'mcq' || question.correctAnswer == null) return question;
+  return { ...question, correctAnswer: String(Number(question.correctAnswer)) };
+}
+
+/** POST /questions. An MCQ key with leading zeros ("01") is stored canonically ("1"). */
+export const insertQuestionSchema = z.pipe(
+  z
+    .strictObject({
+      ...questionFields,
+      testId: idSchema,
+      marks: z._default(questionFields.marks, 1),
+    })
+    .check(z.superRefine(checkMcq)),
+  z.transform(canonicalMcqKey),
+);
 export type InsertQuestion = z.output<typeof insertQuestionSchema>;
 
 /** Question edits (the test it belongs to does not change). */
-export const updateQuestionSchema = z
-  .partial(z.strictObject(questionFields))
-  .check(z.superRefine(checkMcq));
+export const updateQuestionSchema = z.pipe(
+  z.partial(z.strictObject(questionFields)).check(z.superRefine(checkMcq)),
+  z.transform(canonicalMcqKey),
+);
 export type UpdateQuestion = z.output<typeof updateQuestionSchema>;
 
 export interface Question {

@@ -31,7 +31,7 @@ export const handler = httpHandler(
       imageUrl: body.imageUrl,
       ...autoGrade(question, option),
     });
-    const [shown] = answersFor({ as: 'student', attempt }, [answer]);
+    const [shown] = await answersFor({ as: 'student', attempt }, [answer]);
     return { status: 201, body: shown };
   },
 );

@@ -1,6 +1,7 @@
 /**
- * POST /api/test-attempts: a student starts a published test of their class; one in progress (409).
- * 201. Honors Idempotency-Key: a retried start returns the first attempt instead of a 409.
+ * POST /api/test-attempts: a student starts a published test of their class; one in progress (409
+ * ATTEMPT_IN_PROGRESS), at most the test's maxAttempts in all (409 ATTEMPT_LIMIT_REACHED). 201.
+ * Honors Idempotency-Key: a retried start returns the first attempt instead of a 409.
  */
 import { attemptableTest } from '../../lib/authz/tests';
 import { idempotencyKey, idempotent } from '../../lib/http/idempotency';
@@ -13,10 +14,11 @@ export const handler = httpHandler(
   async ({ caller, body, headers }) => {
     const start = async () => {
       const test = await attemptableTest(caller, body.testId);
-      // A second attempt in progress loses on storage's unique key: its ConflictError is the 409.
+      // Both limits are unique keys in storage (atomic): its ConflictError is the 409.
       const attempt = await storage.createTestAttempt({
         testId: test.id,
         studentId: caller.userId,
+        maxAttempts: test.maxAttempts,
       });
       return { status: 201, body: attempt };
     };

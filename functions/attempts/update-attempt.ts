@@ -1,6 +1,9 @@
-/** PATCH /api/test-attempts/:id: the student completes it; the test's owner evaluates it (score). */
+/**
+ * PATCH /api/test-attempts/:id: the student completes it; the test's owner evaluates it (score).
+ * The student's copy has score null while their grades are withheld (lib/authz/tests.ts).
+ */
 import * as z from 'zod/mini';
-import { attemptChange, readableAttempt } from '../../lib/authz/tests';
+import { attemptChange, attemptFor, readableAttempt } from '../../lib/authz/tests';
 import { NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';
@@ -15,6 +18,6 @@ export const handler = httpHandler(
     // Storage applies the change only from the expected state (ConflictError, 409, otherwise).
     const attempt = await storage.updateTestAttempt(path.id, attemptChange(access, body));
     if (!attempt) throw new NotFoundError('Attempt not found');
-    return { status: 200, body: attempt };
+    return { status: 200, body: await attemptFor(access, attempt) };
   },
 );

@@ -15,8 +15,14 @@
  * Readable: a test by its owner teacher, and by the students of its class unless it is a draft
  * (a student's class is read from their user record, never from the request); an attempt and its
  * answers by the student who made it and by the owner teacher of its test.
+ *
+ * Grades (answer scores, isCorrect, feedback, the attempt's score, analytics) reach a student only
+ * once they can make no further attempt at the test (gradesVisible): shown after each attempt
+ * with retakes left, they would give the MCQ keys away one option at a time. The teacher always
+ * sees them.
  */
 import type {
+  Analytics,
   Answer,
   Question,
   StudentQuestion,
@@ -80,6 +86,30 @@ export async function ownedTest(caller: Caller, testId: number): Promise<Test> {
   const test = await readableTest(caller, testId);
   if (!ownsTest(caller, test)) throw new ForbiddenError('Only the teacher who owns the test may');
   return test;
+}
+
+/**
+ * Whether a student sees the grades of their attempts at a test: none in progress (it could still
+ * use what they reveal) and no further attempt possible, because every one of maxAttempts is used
+ * or the test is no longer published (attempts need a published test). A test that is gone
+ * allows no attempts either.
+ */
+export function gradesVisible(
+  test: Pick<Test, 'status' | 'maxAttempts'> | undefined,
+  attempts: Pick<TestAttempt, 'status'>[],
+): boolean {
+  if (attempts.some((attempt) => attempt.status === 'in_progress')) return false;
+  return test?.status !== 'published' || attempts.length >= test.maxAttempts;
+}
+
+/** gradesVisible for the student who made `attempt`, read fresh from storage. */
+async function gradesVisibleForAttempt(attempt: TestAttempt): Promise<boolean> {
+  if (attempt.status === 'in_progress') return false;
+  const [test, attempts] = await Promise.all([
+    storage.getTest(attempt.testId),
+    storage.getTestAttemptsByStudent(attempt.studentId, attempt.testId),
+  ]);
+  return gradesVisible(test, attempts);
 }
 
 /** A test the calling student may start an attempt at: readable (404) and published (409). */
@@ -165,6 +195,9 @@ export function attemptChange(access: AttemptAccess, body: UpdateTestAttempt): A
 // ---------------------------------------------------------------------------------------------
 // Answers
 
+const attemptNotInProgress = () =>
+  new ConflictError('The attempt is not in progress', 'ATTEMPT_NOT_IN_PROGRESS');
+
 /**
  * Where the calling student may answer: their own attempt (404 otherwise; 403 for the test's
  * owner), still in progress (409), and a question of that attempt's test (404 otherwise).
@@ -177,7 +210,7 @@ export async function answerTarget(
   const access = await readableAttempt(caller, attemptId);
   if (access.as !== 'student') throw new ForbiddenError('Only the student who made the attempt');
   const { attempt } = access;
-  if (attempt.status !== 'in_progress') throw new ConflictError('The attempt is not in progress');
+  if (attempt.status !== 'in_progress') throw attemptNotInProgress();
   const question = await storage.getQuestion(questionId);
   if (!question || question.testId !== attempt.testId) {
     throw new NotFoundError('Question not found in this test');
@@ -204,7 +237,7 @@ export async function gradableAnswer(
   return { answer, attempt: access.attempt };
 }
 
-/** What a student sees of their answer while the attempt is in progress: what they sent. */
+/** What a student sees of their answer while its grade is withheld: what they sent. */
 export type PendingAnswer = Pick<
   Answer,
   'id' | 'attemptId' | 'questionId' | 'text' | 'selectedOption' | 'imageUrl'
@@ -212,11 +245,15 @@ export type PendingAnswer = Pick<
 
 /**
  * Answers as the caller may see them. The teacher sees everything. The student sees scores,
- * correctness and feedback only once the attempt is no longer in progress: before that,
- * `isCorrect` would reveal the MCQ key to a student who re-answers until it turns true.
+ * correctness and feedback only once the grades are theirs to see (gradesVisible): while the
+ * attempt is in progress `isCorrect` would reveal the MCQ key to a student who re-answers until
+ * it turns true, and while retakes remain, to one who retakes the test.
  */
-export function answersFor(access: AttemptAccess, answers: Answer[]): Answer[] | PendingAnswer[] {
-  if (access.as === 'teacher' || access.attempt.status !== 'in_progress') return answers;
+export async function answersFor(
+  access: AttemptAccess,
+  answers: Answer[],
+): Promise<Answer[] | PendingAnswer[]> {
+  if (access.as === 'teacher' || (await gradesVisibleForAttempt(access.attempt))) return answers;
   return answers.map((a) => ({
     id: a.id,
     attemptId: a.attemptId,
@@ -225,4 +262,32 @@ export function answersFor(access: AttemptAccess, answers: Answer[]): Answer[] |
     selectedOption: a.selectedOption,
     imageUrl: a.imageUrl,
   }));
+}
+
+/** An attempt as the caller may see it: its score is null for its student while withheld. */
+export async function attemptFor(
+  access: AttemptAccess,
+  attempt: TestAttempt,
+): Promise<TestAttempt> {
+  if (access.as === 'teacher' || attempt.score === null) return attempt;
+  return (await gradesVisibleForAttempt(attempt)) ? attempt : { ...attempt, score: null };
+}
+
+/**
+ * The calling student's analytics rows as they may see them: a test's row (its percentage and
+ * topic accuracy are grades) only once its grades are visible (gradesVisible).
+ */
+export async function analyticsFor(caller: Caller, rows: Analytics[]): Promise<Analytics[]> {
+  if (rows.length === 0) return rows;
+  const [tests, attempts] = await Promise.all([
+    storage.getTestsByIds([...new Set(rows.map((row) => row.testId))]),
+    storage.getTestAttemptsByStudent(caller.userId),
+  ]);
+  const testsById = new Map(tests.map((test) => [test.id, test]));
+  return rows.filter((row) =>
+    gradesVisible(
+      testsById.get(row.testId),
+      attempts.filter((attempt) => attempt.testId === row.testId),
+    ),
+  );
 }

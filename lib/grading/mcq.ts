@@ -4,11 +4,21 @@ import type { Question } from '../../shared/schema';
 type Gradable = Pick<Question, 'type' | 'correctAnswer' | 'marks'>;
 
 /**
- * Whether the server grades answers to this question itself: an MCQ with an answer key. Everything
- * else (short, long, numerical, an MCQ without a key) waits for the teacher's manual grade.
+ * The option index an MCQ key names, or null when it names none. Read as a number, so a key
+ * stored before keys were canonical ("01") still means option 1.
+ */
+export function mcqKeyIndex(correctAnswer: string | null): number | null {
+  if (correctAnswer === null || !/^\s*\d{1,3}\s*$/.test(correctAnswer)) return null;
+  return Number(correctAnswer);
+}
+
+/**
+ * Whether the server grades answers to this question itself: an MCQ whose key names an option.
+ * Everything else (short, long, numerical, an MCQ without a usable key) waits for the teacher's
+ * manual grade, so no answer is left both unscorable and ungradable.
  */
 export function isAutoGraded(question: Gradable): boolean {
-  return question.type === 'mcq' && question.correctAnswer !== null;
+  return question.type === 'mcq' && mcqKeyIndex(question.correctAnswer) !== null;
 }
 
 /** The grade the server stores with a submitted answer: full marks or 0, or nothing to say yet. */
@@ -17,7 +27,8 @@ export function autoGrade(
   selectedOption: number | null | undefined,
 ): { score: number | null; isCorrect: boolean | null } {
   if (!isAutoGraded(question)) return { score: null, isCorrect: null };
-  // The key is stored as the option's index in text (shared/schema checkMcq); no option is wrong.
-  const isCorrect = selectedOption != null && String(selectedOption) === question.correctAnswer;
+  // No option selected is wrong.
+  const isCorrect =
+    selectedOption != null && selectedOption === mcqKeyIndex(question.correctAnswer);
   return { score: isCorrect ? question.marks : 0, isCorrect };
 }

@@ -45,8 +45,8 @@ export class NotFoundError extends HttpError {
 }
 
 export class ConflictError extends HttpError {
-  constructor(message = 'Conflict') {
-    super(409, 'CONFLICT', message);
+  constructor(message = 'Conflict', code = 'CONFLICT') {
+    super(409, code, message);
   }
 }
 

@@ -7,6 +7,8 @@ export class ConflictError extends Error {
     message: string,
     /** What collided, e.g. 'username', 'email', 'attempt'. */
     readonly field: string,
+    /** The machine-readable code the API answers with, when more precise than CONFLICT. */
+    readonly code?: string,
   ) {
     super(message);
   }

@@ -123,6 +123,8 @@ export interface IStorage {
   // tests and questions
   createTest(test: NewTest): Promise<Test>;
   getTest(id: number): Promise<Test | undefined>;
+  /** The tests of these ids that exist, in no particular order. */
+  getTestsByIds(ids: number[]): Promise<Test[]>;
   /** A teacher's tests, newest first. */
   getTestsByTeacher(teacherId: number, status?: TestStatus): Promise<Test[]>;
   /** Tests of a class, newest first; drafts only when asked for. */
@@ -138,8 +140,16 @@ export interface IStorage {
   updateQuestion(id: number, change: UpdateQuestion): Promise<Question | undefined>;
 
   // attempts and answers
-  /** ConflictError('attempt') when the student already has one in progress for this test. */
-  createTestAttempt(attempt: { testId: number; studentId: number }): Promise<TestAttempt>;
+  /**
+   * Starts the student's next attempt (numbered 1, 2, ...). ConflictError('attempt') when they
+   * already have one in progress for this test, ConflictError('attemptLimit') when they have made
+   * `maxAttempts` already; both hold under concurrent calls (unique keys).
+   */
+  createTestAttempt(attempt: {
+    testId: number;
+    studentId: number;
+    maxAttempts: number;
+  }): Promise<TestAttempt>;
   getTestAttempt(id: number): Promise<TestAttempt | undefined>;
   getTestAttemptsByStudent(studentId: number, testId?: number): Promise<TestAttempt[]>;
   getTestAttemptsByTest(testId: number): Promise<TestAttempt[]>;

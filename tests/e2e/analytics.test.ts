@@ -3,19 +3,10 @@
  * compute-analytics function runs (through the offline Lambda Invoke API, as a schedule would run
  * it), and the two read routes answer, each tried as every wrong user.
  */
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type Actor, actor, type Row, teacherAccount } from '../helpers/actors';
+import { runComputeAnalytics } from '../helpers/analytics-job';
 import { Client, uniqueName } from '../helpers/http-client';
-
-/** Runs the scheduled function once, the way EventBridge would (an invocation, no HTTP route). */
-async function runComputeAnalytics(): Promise<Row> {
-  const response = await fetch(
-    `${inject('offlineLambdaUrl')}/2015-03-31/functions/plp-backend-dev-compute-analytics/invocations`,
-    { method: 'POST', body: JSON.stringify({ source: 'aws.events' }) },
-  );
-  expect(response.status).toBe(200);
-  return (await response.json()) as Row;
-}
 
 const className = uniqueName('an').slice(0, 20);
 let teacher: Actor;

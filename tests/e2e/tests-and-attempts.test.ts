@@ -8,6 +8,7 @@
  * data back to show the refusal changed nothing.
  */
 import { describe, expect, it } from 'vitest';
+import { runComputeAnalytics } from '../helpers/analytics-job';
 import { Client, newUser, type Reply, uniqueName } from '../helpers/http-client';
 import { E2E_TEACHER_CODE } from '../setup/offline';
 
@@ -197,6 +198,7 @@ describe('POST /api/tests', () => {
       duration: 60,
       questionTypes: [],
       description: null,
+      maxAttempts: 1,
     });
     expect(typeof test.id).toBe('number');
     const named = await teacher.client.post(
@@ -333,6 +335,28 @@ describe('POST /api/questions and GET /api/tests/:testId/questions', () => {
     expect(listed[0]).toMatchObject({ options: ['3', '4', '5'], marks: 2, topic: 'arithmetic' });
   });
 
+  it('stores an MCQ key written "01" as "1", and grades option 1 with full marks', async () => {
+    const w = await world();
+    const padded = expectStatus(
+      await w.teacher.client.post('/api/questions', {
+        ...mcqBody(w.published.id),
+        correctAnswer: '01',
+        order: 3,
+      }),
+      201,
+    );
+    expect(padded.correctAnswer).toBe('1');
+    const attempt = await startAttempt(w.student, w.published.id);
+    const answer = expectStatus(
+      await submit(w.student, { attemptId: attempt.id, questionId: padded.id, selectedOption: 1 }),
+      201,
+    );
+    await completeAttempt(w.student, attempt.id);
+    expect(await answersOf(w.teacher, attempt.id)).toEqual([
+      expect.objectContaining({ id: answer.id, selectedOption: 1, isCorrect: true, score: 2 }),
+    ]);
+  });
+
   it('refuses a bad MCQ key, unknown fields and a missing test', async () => {
     const w = await world();
     const badKey = await w.teacher.client.post('/api/questions', {
@@ -375,6 +399,7 @@ describe('POST /api/test-attempts', () => {
 
   it('allows one attempt in progress per student and test (409), and a new one once completed', async () => {
     const w = await world();
+    expectStatus(await patch(w.teacher, `/api/tests/${w.published.id}`, { maxAttempts: 2 }), 200);
     const first = await startAttempt(w.student, w.published.id);
     const second = await w.student.client.post('/api/test-attempts', { testId: w.published.id });
     expect(second.status).toBe(409);
@@ -459,6 +484,172 @@ describe('PATCH /api/test-attempts/:id', () => {
     );
     expect(evaluated).toMatchObject({ id: attempt.id, status: 'evaluated', score: 6 });
     expect((await patch(w.teacher, path, { status: 'evaluated', score: 9 })).status).toBe(409);
+  });
+});
+
+describe('attempt limit (maxAttempts) and grades withheld while attempts remain', () => {
+  /** A published 1-question test with 4 options (key: option 2) allowing `maxAttempts`. */
+  async function probeWorld(maxAttempts: number) {
+    const className = uniqueName('class');
+    const [teacher, student] = await Promise.all([
+      teacherAccount(),
+      register({ class: className }),
+    ]);
+    const test = expectStatus(
+      await teacher.client.post('/api/tests', testBody(className, { maxAttempts })),
+      201,
+    );
+    expect(test.maxAttempts).toBe(maxAttempts);
+    const question = expectStatus(
+      await teacher.client.post('/api/questions', {
+        testId: test.id,
+        type: 'mcq',
+        text: 'Which one?',
+        options: ['a', 'b', 'c', 'd'],
+        correctAnswer: '2',
+        marks: 4,
+        order: 1,
+      }),
+      201,
+    );
+    return { teacher, student, test, question };
+  }
+
+  /** Everything in the replies that would tell a student whether an answer was right. */
+  const GRADE_FIELDS = /"(score|isCorrect|feedback|aiFeedback|aiConfidence|scorePercentage)"/;
+
+  it('keeps a probing student from learning the key until no attempt remains; the owner sees all', async () => {
+    const { teacher, student, test, question } = await probeWorld(2);
+    const attemptIds: number[] = [];
+    for (const option of [0, 1]) {
+      const attempt = await startAttempt(student, test.id);
+      attemptIds.push(attempt.id);
+      const answered = await submit(student, {
+        attemptId: attempt.id,
+        questionId: question.id,
+        selectedOption: option,
+      });
+      expect(JSON.stringify(expectStatus(answered, 201))).not.toMatch(GRADE_FIELDS);
+      const completed = await completeAttempt(student, attempt.id);
+      expect(completed).toMatchObject({ status: 'completed', score: null });
+      if (option === 0) {
+        // Attempt 1 is over and graded, but a retake remains: every student view is silent.
+        const listed = await answersOf(student, attempt.id);
+        expect(listed).toHaveLength(1);
+        expect(Object.keys(listed[0] as Row).sort()).toEqual(PENDING_ANSWER_KEYS);
+        expect(await runComputeAnalytics()).toMatchObject({ complete: true });
+        expect(expectStatus(await student.client.get('/api/analytics/me'), 200)).toEqual([]);
+        // The owner sees the grade, and the analytics the job has computed.
+        expect(await answersOf(teacher, attempt.id)).toEqual([
+          expect.objectContaining({ selectedOption: 0, isCorrect: false, score: 0 }),
+        ]);
+        const classView = expectStatus<{ students: Row[] }>(
+          await teacher.client.get(`/api/tests/${test.id}/analytics`),
+          200,
+        );
+        expect(classView.students).toEqual([
+          expect.objectContaining({ userId: student.user.id, scorePercentage: 0 }),
+        ]);
+      }
+    }
+    // No attempt remains: 409 with its own code, and now the student sees every grade.
+    const third = await student.client.post('/api/test-attempts', { testId: test.id });
+    expect(third.status).toBe(409);
+    expect(third.body).toMatchObject({ code: 'ATTEMPT_LIMIT_REACHED' });
+    for (const [index, attemptId] of attemptIds.entries()) {
+      expect(await answersOf(student, attemptId)).toEqual([
+        expect.objectContaining({ selectedOption: index, isCorrect: false, score: 0 }),
+      ]);
+      expect(await answersOf(student, attemptId)).toEqual(await answersOf(teacher, attemptId));
+    }
+    await runComputeAnalytics();
+    expect(expectStatus(await student.client.get('/api/analytics/me'), 200)).toEqual([
+      expect.objectContaining({ testId: test.id, attemptId: attemptIds[1], scorePercentage: 0 }),
+    ]);
+  });
+
+  it('withholds grades while an attempt is in progress, even when it is the last one', async () => {
+    const { student, test, question } = await probeWorld(2);
+    const first = await startAttempt(student, test.id);
+    await submit(student, { attemptId: first.id, questionId: question.id, selectedOption: 2 });
+    await completeAttempt(student, first.id);
+    await runComputeAnalytics();
+    // The second (last) attempt is in progress: attempt 1's grade would tell it the key.
+    const last = await startAttempt(student, test.id);
+    const listed = await answersOf(student, first.id);
+    expect(JSON.stringify(listed)).not.toMatch(GRADE_FIELDS);
+    expect(expectStatus(await student.client.get('/api/analytics/me'), 200)).toEqual([]);
+    await completeAttempt(student, last.id);
+    expect(await answersOf(student, first.id)).toEqual([
+      expect.objectContaining({ selectedOption: 2, isCorrect: true, score: 4 }),
+    ]);
+  });
+
+  it('shows the grades once the teacher closes the test, with attempts unused', async () => {
+    const { teacher, student, test, question } = await probeWorld(3);
+    const attempt = await startAttempt(student, test.id);
+    await submit(student, { attemptId: attempt.id, questionId: question.id, selectedOption: 2 });
+    await completeAttempt(student, attempt.id);
+    expect(JSON.stringify(await answersOf(student, attempt.id))).not.toMatch(GRADE_FIELDS);
+    expectStatus(await patch(teacher, `/api/tests/${test.id}`, { status: 'completed' }), 200);
+    expect(await answersOf(student, attempt.id)).toEqual([
+      expect.objectContaining({ isCorrect: true, score: 4 }),
+    ]);
+  });
+
+  it('never lets concurrent starts exceed maxAttempts', async () => {
+    const { student, test } = await probeWorld(3);
+    // Six clients of the same student start and complete attempts as fast as they can, until
+    // the limit refuses them: a count-then-insert would let racing starts slip past it.
+    const started: number[] = [];
+    const refusals: Reply[] = [];
+    await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        for (;;) {
+          const reply = await student.client.post('/api/test-attempts', { testId: test.id });
+          if (reply.status === 201) {
+            started.push((reply.body as Row).id);
+            await completeAttempt(student, (reply.body as Row).id);
+            continue;
+          }
+          refusals.push(reply);
+          if ((reply.body as Row).code === 'ATTEMPT_LIMIT_REACHED') return;
+        }
+      }),
+    );
+    expect(started).toHaveLength(3);
+    for (const reply of refusals) {
+      expect(reply.status, JSON.stringify(reply.body)).toBe(409);
+      expect(['ATTEMPT_IN_PROGRESS', 'ATTEMPT_LIMIT_REACHED']).toContain((reply.body as Row).code);
+    }
+    // And in one burst after the limit, every start is refused.
+    const burst = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        student.client.post('/api/test-attempts', { testId: test.id }),
+      ),
+    );
+    for (const reply of burst) {
+      expect(reply.status).toBe(409);
+      expect(reply.body).toMatchObject({ code: 'ATTEMPT_LIMIT_REACHED' });
+    }
+  });
+
+  it('refuses a maxAttempts that is not an integer 1..20 with 400 naming it', async () => {
+    const teacher = await teacherAccount();
+    const className = uniqueName('class');
+    const test = expectStatus(await teacher.client.post('/api/tests', testBody(className)), 201);
+    for (const maxAttempts of [0, 21, 1.5, '2', null]) {
+      const created = await teacher.client.post('/api/tests', testBody(className, { maxAttempts }));
+      expect(created.status, String(maxAttempts)).toBe(400);
+      expect(issuePaths(created)).toEqual(['body.maxAttempts']);
+      const changed = await patch(teacher, `/api/tests/${test.id}`, { maxAttempts });
+      expect(changed.status, String(maxAttempts)).toBe(400);
+      expect(issuePaths(changed)).toEqual(['body.maxAttempts']);
+    }
+    expect((await teacher.client.get(`/api/tests/${test.id}`)).body).toEqual(test);
+    expect(
+      expectStatus(await patch(teacher, `/api/tests/${test.id}`, { maxAttempts: 20 }), 200),
+    ).toMatchObject({ maxAttempts: 20 });
   });
 });
 

@@ -1,7 +1,9 @@
 /** Test attempts and answers of mongoStorage (lib/storage/mongo/attempts.ts) against the real engine. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeMongo } from '../../lib/db/mongo';
+import { toHttpError } from '../../lib/http/middleware/error-mapper';
 import { ConflictError } from '../../lib/storage/errors';
+import { syncIndexesAt } from '../../lib/storage/mongo/indexes';
 import { useIsolatedEnv } from '../helpers/isolated-env';
 import {
   expectConflict,
@@ -9,6 +11,7 @@ import {
   fulfilled,
   HOSTILE,
   inParallel,
+  outcome,
   rawCollection,
   rejected,
   storage,
@@ -37,7 +40,11 @@ describe('attempt and answer storage', () => {
   describe('createTestAttempt', () => {
     it('starts an attempt in progress', async () => {
       const before = Date.now();
-      const attempt = await storage.createTestAttempt({ testId: 10, studentId: 20 });
+      const attempt = await storage.createTestAttempt({
+        testId: 10,
+        studentId: 20,
+        maxAttempts: 5,
+      });
       expect(Object.keys(attempt).sort()).toEqual(ATTEMPT_KEYS);
       expect(attempt).toEqual({
         id: expect.any(Number),
@@ -54,25 +61,36 @@ describe('attempt and answer storage', () => {
     });
 
     it("refuses a second attempt in progress with ConflictError('attempt')", async () => {
-      const first = await storage.createTestAttempt({ testId: 11, studentId: 21 });
-      await expectConflict(storage.createTestAttempt({ testId: 11, studentId: 21 }), 'attempt');
+      const first = await storage.createTestAttempt({ testId: 11, studentId: 21, maxAttempts: 5 });
+      await expectConflict(
+        storage.createTestAttempt({ testId: 11, studentId: 21, maxAttempts: 5 }),
+        'attempt',
+      );
       expect(await storage.getTestAttemptsByStudent(21, 11)).toEqual([first]);
       // Another student, or another test, is not a conflict.
-      const otherStudent = await storage.createTestAttempt({ testId: 11, studentId: 22 });
-      const otherTest = await storage.createTestAttempt({ testId: 12, studentId: 21 });
+      const otherStudent = await storage.createTestAttempt({
+        testId: 11,
+        studentId: 22,
+        maxAttempts: 5,
+      });
+      const otherTest = await storage.createTestAttempt({
+        testId: 12,
+        studentId: 21,
+        maxAttempts: 5,
+      });
       expect(otherStudent.id).not.toBe(first.id);
       expect(otherTest.id).not.toBe(first.id);
     });
 
     it('allows a new attempt once the previous one is completed', async () => {
-      const first = await storage.createTestAttempt({ testId: 13, studentId: 23 });
+      const first = await storage.createTestAttempt({ testId: 13, studentId: 23, maxAttempts: 5 });
       const endTime = new Date('2030-01-01T10:30:00Z');
       const completed = await storage.updateTestAttempt(first.id, {
         status: 'completed',
         endTime,
       });
       expect(completed).toEqual({ ...first, status: 'completed', endTime });
-      const second = await storage.createTestAttempt({ testId: 13, studentId: 23 });
+      const second = await storage.createTestAttempt({ testId: 13, studentId: 23, maxAttempts: 5 });
       expect(second.id).not.toBe(first.id);
       expect(second.status).toBe('in_progress');
       expect((await storage.getTestAttemptsByStudent(23, 13)).map((a) => a.id)).toEqual([
@@ -89,7 +107,7 @@ describe('attempt and answer storage', () => {
 
     it('lets exactly one of 20 parallel starts for one (student, test) succeed', async () => {
       const { results, ms } = await inParallel(20, () =>
-        storage.createTestAttempt({ testId: 14, studentId: 24 }),
+        storage.createTestAttempt({ testId: 14, studentId: 24, maxAttempts: 5 }),
       );
       console.log(`20 parallel createTestAttempt in ${ms} ms`);
       const winners = fulfilled(results);
@@ -106,11 +124,66 @@ describe('attempt and answer storage', () => {
     });
   });
 
+  describe('attempt limit', () => {
+    const complete = (id: number) =>
+      storage.updateTestAttempt(id, { status: 'completed', from: ['in_progress'] });
+
+    it('numbers attempts and refuses one past maxAttempts with ConflictError(attemptLimit)', async () => {
+      const limit = { testId: 15, studentId: 25, maxAttempts: 2 };
+      await complete((await storage.createTestAttempt(limit)).id);
+      await complete((await storage.createTestAttempt(limit)).id);
+      const attempts = await rawCollection('testattempts');
+      const refused = storage.createTestAttempt(limit);
+      await expect(refused).rejects.toMatchObject({
+        name: 'ConflictError',
+        field: 'attemptLimit',
+        code: 'ATTEMPT_LIMIT_REACHED',
+      });
+      const numbers = await attempts
+        .find({ studentId: 25, testId: 15 }, { sort: { attemptNumber: 1 } })
+        .toArray();
+      expect(numbers.map((a) => a.attemptNumber)).toEqual([1, 2]);
+      // A higher limit (the teacher raised it) lets the next one through.
+      expect(await storage.createTestAttempt({ ...limit, maxAttempts: 3 })).toMatchObject({
+        status: 'in_progress',
+      });
+    });
+
+    it('never exceeds maxAttempts when starts and completions race (10 rounds)', async () => {
+      for (let round = 0; round < 10; round += 1) {
+        const limit = { testId: 16, studentId: 1_000 + round, maxAttempts: 3 };
+        const started: number[] = [];
+        const refusals: unknown[] = [];
+        // Eight workers start and complete as fast as they can until the limit stops them.
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            for (;;) {
+              const result = await outcome(storage.createTestAttempt(limit));
+              if (result.ok) {
+                started.push(result.value.id);
+                await complete(result.value.id);
+                continue;
+              }
+              refusals.push(result.error);
+              if ((result.error as ConflictError).field === 'attemptLimit') return;
+            }
+          }),
+        );
+        expect(started).toHaveLength(3);
+        for (const error of refusals) {
+          expect(error).toBeInstanceOf(ConflictError);
+          expect(['attempt', 'attemptLimit']).toContain((error as ConflictError).field);
+        }
+        expect(await storage.getTestAttemptsByStudent(limit.studentId, 16)).toHaveLength(3);
+      }
+    });
+  });
+
   describe('listing and updating attempts', () => {
     it('getTestAttemptsByStudent and getTestAttemptsByTest list oldest first', async () => {
-      const a = await storage.createTestAttempt({ testId: 30, studentId: 40 });
-      const b = await storage.createTestAttempt({ testId: 31, studentId: 40 });
-      const c = await storage.createTestAttempt({ testId: 30, studentId: 41 });
+      const a = await storage.createTestAttempt({ testId: 30, studentId: 40, maxAttempts: 5 });
+      const b = await storage.createTestAttempt({ testId: 31, studentId: 40, maxAttempts: 5 });
+      const c = await storage.createTestAttempt({ testId: 30, studentId: 41, maxAttempts: 5 });
       expect((await storage.getTestAttemptsByStudent(40)).map((x) => x.id)).toEqual([a.id, b.id]);
       expect((await storage.getTestAttemptsByStudent(40, 31)).map((x) => x.id)).toEqual([b.id]);
       expect((await storage.getTestAttemptsByTest(30)).map((x) => x.id)).toEqual([a.id, c.id]);
@@ -119,7 +192,11 @@ describe('attempt and answer storage', () => {
     });
 
     it('applies a change only from the expected status (a late "completed" cannot undo an evaluation)', async () => {
-      const attempt = await storage.createTestAttempt({ testId: 61, studentId: 62 });
+      const attempt = await storage.createTestAttempt({
+        testId: 61,
+        studentId: 62,
+        maxAttempts: 5,
+      });
       await storage.updateTestAttempt(attempt.id, { status: 'completed', from: ['in_progress'] });
       await storage.updateTestAttempt(attempt.id, {
         status: 'evaluated',
@@ -139,7 +216,11 @@ describe('attempt and answer storage', () => {
     });
 
     it('records an evaluation score; unknown id is undefined', async () => {
-      const attempt = await storage.createTestAttempt({ testId: 32, studentId: 42 });
+      const attempt = await storage.createTestAttempt({
+        testId: 32,
+        studentId: 42,
+        maxAttempts: 5,
+      });
       await storage.updateTestAttempt(attempt.id, { status: 'completed' });
       const evaluated = await storage.updateTestAttempt(attempt.id, {
         status: 'evaluated',
@@ -155,7 +236,8 @@ describe('attempt and answer storage', () => {
     let attemptId: number;
 
     beforeAll(async () => {
-      attemptId = (await storage.createTestAttempt({ testId: 50, studentId: 60 })).id;
+      attemptId = (await storage.createTestAttempt({ testId: 50, studentId: 60, maxAttempts: 5 }))
+        .id;
     });
 
     it('upsertAnswer creates an answer with every field', async () => {
@@ -217,8 +299,12 @@ describe('attempt and answer storage', () => {
       });
       expect(second.id).toBe(first.id);
       expect(await storage.getAnswer(first.id)).toEqual(second);
+      expect(
+        (await storage.getAnswersByAttempt(attemptId)).filter((a) => a.questionId === 2),
+      ).toEqual([second]);
+      // Two versions stored, the newer current (see attempts.ts: rows are only ever inserted).
       const answers = await rawCollection('answers');
-      expect(await answers.countDocuments({ attemptId, questionId: 2 })).toBe(1);
+      expect(await answers.countDocuments({ attemptId, questionId: 2 })).toBe(2);
     });
 
     it('keeps exactly one answer per (attempt, question) under 20 parallel upserts', async () => {
@@ -237,13 +323,20 @@ describe('attempt and answer storage', () => {
       expect(forQuestion).toHaveLength(1);
       expect(forQuestion[0]?.id).toBe(saved[0]?.id);
       expect(texts).toContain(forQuestion[0]?.text);
-      const answers = await rawCollection('answers');
-      expect(await answers.countDocuments({ attemptId, questionId: 3 })).toBe(1);
+      // Every write is one version with its own seq; the current one is the highest.
+      const versions = await (await rawCollection('answers'))
+        .find({ attemptId, questionId: 3 }, { sort: { seq: -1 } })
+        .toArray();
+      expect(versions).toHaveLength(20);
+      expect(new Set(versions.map((v) => v.seq)).size).toBe(20);
+      expect(versions[0]?.text).toBe(forQuestion[0]?.text);
     });
 
     it('getAnswersByAttempt lists the attempt’s answers by question id only', async () => {
-      const own = (await storage.createTestAttempt({ testId: 51, studentId: 61 })).id;
-      const other = (await storage.createTestAttempt({ testId: 51, studentId: 62 })).id;
+      const own = (await storage.createTestAttempt({ testId: 51, studentId: 61, maxAttempts: 5 }))
+        .id;
+      const other = (await storage.createTestAttempt({ testId: 51, studentId: 62, maxAttempts: 5 }))
+        .id;
       const q9 = await storage.upsertAnswer({ attemptId: own, questionId: 9, text: 'nine' });
       const q4 = await storage.upsertAnswer({ attemptId: own, questionId: 4, text: 'four' });
       await storage.upsertAnswer({ attemptId: other, questionId: 4, text: 'not mine' });
@@ -260,11 +353,147 @@ describe('attempt and answer storage', () => {
     });
   });
 
+  describe('answers racing the completion of their attempt', () => {
+    it('counts every accepted answer and refuses the rest with 409, nothing written after (20 rounds)', async () => {
+      const QUESTIONS = 10;
+      let accepted = 0;
+      let refused = 0;
+      for (let round = 0; round < 20; round += 1) {
+        const { id: attemptId } = await storage.createTestAttempt({
+          testId: 90,
+          studentId: 3_000 + round,
+          maxAttempts: 1,
+        });
+        // Questions 1..4 have an earlier answer: a refused re-answer must leave it as it was.
+        for (const questionId of [1, 2, 3, 4]) {
+          await storage.upsertAnswer({ attemptId, questionId, text: `before ${questionId}` });
+        }
+        const text = (questionId: number) => `round ${round} question ${questionId}`;
+        // The completion starts once `wait` writes have settled: a different point of the
+        // burst each round (writes to one attempt contend with each other too).
+        const wait = round % 8;
+        let settled = 0;
+        let startCompletion = (): void => undefined;
+        const completionMayStart = new Promise<void>((resolve) => {
+          startCompletion = resolve;
+        });
+        if (wait === 0) startCompletion();
+        const writes = Array.from({ length: QUESTIONS }, (_, index) =>
+          outcome(
+            storage.upsertAnswer({ attemptId, questionId: index + 1, text: text(index + 1) }),
+          ).then((result) => {
+            settled += 1;
+            if (settled === wait) startCompletion();
+            return result;
+          }),
+        );
+        let fixed: unknown;
+        const completion = completionMayStart.then(async () => {
+          await storage.updateTestAttempt(attemptId, {
+            status: 'completed',
+            from: ['in_progress'],
+          });
+          fixed = await storage.getAnswersByAttempt(attemptId);
+        });
+        await completion;
+        const results = await Promise.all(writes);
+        const final = await storage.getAnswersByAttempt(attemptId);
+        // Nothing changed once completion had returned: the result was fixed then.
+        expect(final).toEqual(fixed);
+        const finalText = new Map(final.map((a) => [a.questionId, a.text]));
+        for (const [index, result] of results.entries()) {
+          const questionId = index + 1;
+          if (result.ok) {
+            accepted += 1;
+            expect(finalText.get(questionId), `round ${round} q${questionId}`).toBe(
+              text(questionId),
+            );
+          } else {
+            refused += 1;
+            expect(result.error).toBeInstanceOf(ConflictError);
+            expect(toHttpError(result.error)).toMatchObject({
+              status: 409,
+              code: 'ATTEMPT_NOT_IN_PROGRESS',
+            });
+            expect(finalText.get(questionId), `round ${round} q${questionId}`).toBe(
+              questionId <= 4 ? `before ${questionId}` : undefined,
+            );
+          }
+        }
+        expect(final.every((a) => a.questionId >= 1 && a.questionId <= QUESTIONS)).toBe(true);
+      }
+      console.log(`answers racing completion: ${accepted} accepted, ${refused} refused`);
+      // Both outcomes happened, so the rounds did race.
+      expect(accepted).toBeGreaterThan(0);
+      expect(refused).toBeGreaterThan(0);
+    }, 180_000);
+
+    it('keeps the seal out of every read, and refuses any answer after completion', async () => {
+      const { id: attemptId } = await storage.createTestAttempt({
+        testId: 91,
+        studentId: 91,
+        maxAttempts: 1,
+      });
+      const answer = await storage.upsertAnswer({ attemptId, questionId: 7, text: 'seven' });
+      await storage.updateTestAttempt(attemptId, { status: 'completed', from: ['in_progress'] });
+      await expectConflict(
+        storage.upsertAnswer({ attemptId, questionId: 8, text: 'late' }),
+        'attempt',
+      );
+      await expectConflict(
+        storage.upsertAnswer({ attemptId, questionId: 7, text: 'late' }),
+        'attempt',
+      );
+      expect(await storage.getAnswersByAttempt(attemptId)).toEqual([answer]);
+      expect(await storage.getAnswer(answer.id)).toEqual(answer);
+      expect(await storage.getAnswer(0)).toBeUndefined();
+      expect(await storage.updateAnswer(0, { score: 1 })).toBeUndefined();
+      const raw = await (await rawCollection('answers')).find({ attemptId }).toArray();
+      expect(raw.map((row) => row.sealed ?? false)).toEqual([false, true]);
+    });
+  });
+
+  it('sync-indexes numbers attempts and answers stored before attemptNumber and seq', async () => {
+    const attempts = await rawCollection('testattempts');
+    const answers = await rawCollection('answers');
+    const legacy = (id: number, startTime: string) => ({
+      id,
+      testId: 95,
+      studentId: 95,
+      startTime: new Date(startTime),
+      status: 'completed',
+      activeKey: `closed:${id}`,
+    });
+    // As in a database of before: without the unique indexes these fields now carry.
+    await attempts.dropIndex('studentId_1_testId_1_attemptNumber_1');
+    await answers.dropIndex('attemptId_1_seq_1');
+    await attempts.insertMany([
+      legacy(900_002, '2025-01-02T00:00:00Z'),
+      legacy(900_001, '2025-01-01T00:00:00Z'),
+    ]);
+    await answers.insertOne({ id: 900_003, attemptId: 900_001, questionId: 44, text: 'old' });
+    await syncIndexesAt(process.env.MONGODB_URL as string);
+    const numbered = await attempts.find({ testId: 95 }, { sort: { attemptNumber: 1 } }).toArray();
+    expect(numbered.map((a) => [a.id, a.attemptNumber])).toEqual([
+      [900_001, 1],
+      [900_002, 2],
+    ]);
+    expect(await answers.findOne({ id: 900_003 })).toMatchObject({ seq: 44 });
+    // They count: one attempt left of 3, and the legacy answer reads as the current one.
+    expect(
+      await storage.createTestAttempt({ testId: 95, studentId: 95, maxAttempts: 3 }),
+    ).toMatchObject({ status: 'in_progress' });
+    expect(await storage.getAnswersByAttempt(900_001)).toMatchObject([
+      { id: 900_003, text: 'old' },
+    ]);
+  });
+
   describe('operator objects where an id is expected', () => {
     let attemptId: number;
 
     beforeAll(async () => {
-      attemptId = (await storage.createTestAttempt({ testId: 70, studentId: 80 })).id;
+      attemptId = (await storage.createTestAttempt({ testId: 70, studentId: 80, maxAttempts: 5 }))
+        .id;
     });
 
     it.each([

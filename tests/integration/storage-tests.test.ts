@@ -12,6 +12,7 @@ const TEST_KEYS = [
   'description',
   'duration',
   'id',
+  'maxAttempts',
   'questionTypes',
   'status',
   'subject',
@@ -67,11 +68,20 @@ describe('test and question storage', () => {
         testDate: new Date('2030-05-01T09:00:00Z'),
         questionTypes: [],
         status: 'draft',
+        maxAttempts: 1,
         createdAt: expect.any(Date),
       });
       expect(await storage.getTest(test.id)).toEqual(test);
       const raw = await (await rawCollection('tests')).findOne({ id: test.id });
       expect(raw).toMatchObject({ totalMarks: 100, duration: 60, status: 'draft', teacherId: 7 });
+      // A test stored before the attempt limit existed allows the default, one.
+      await (await rawCollection('tests')).updateOne(
+        { id: test.id },
+        { $unset: { maxAttempts: '' } },
+      );
+      expect(await storage.getTest(test.id)).toEqual(test);
+      expect(await storage.getTestsByIds([test.id, 999_999])).toEqual([test]);
+      expect(await storage.getTestsByIds([])).toEqual([]);
     });
 
     it('keeps explicit values', async () => {

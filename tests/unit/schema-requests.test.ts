@@ -14,6 +14,7 @@ import {
   insertUserSchema,
   MAX_ID,
   questionTypes,
+  updateQuestionSchema,
 } from '../../shared/schema';
 
 type Body = Record<string, unknown>;
@@ -225,7 +226,12 @@ const cases: Case[] = [
     keys: [],
   },
 ];
-for (const c of cases) c.keys = Object.keys((c.schema as unknown as { shape: Body }).shape);
+/** The object schema's keys; a schema piped into a transform has them on its input side. */
+function shapeKeys(schema: Schema): string[] {
+  const { shape, def } = schema as unknown as { shape?: Body; def: { in?: { shape: Body } } };
+  return Object.keys(shape ?? def.in?.shape ?? {});
+}
+for (const c of cases) c.keys = shapeKeys(c.schema);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -391,6 +397,7 @@ describe('insertTestSchema', () => {
           duration: 60,
           questionTypes: [],
           status: 'draft',
+          maxAttempts: 1,
         });
       }),
     );
@@ -609,6 +616,28 @@ describe('insertQuestionSchema', () => {
         },
       ),
     );
+  });
+
+  it('stores an MCQ key in its one canonical spelling ("01" -> "1"), other keys as written', () => {
+    const mcq = { testId: 1, type: 'mcq', text: 'Pick one', order: 0, options: ['a', 'b', 'c'] };
+    for (const [key, stored] of [
+      ['01', '1'],
+      ['00', '0'],
+      [' 2 ', '2'],
+      ['1', '1'],
+    ]) {
+      expect(insertQuestionSchema.parse({ ...mcq, correctAnswer: key }).correctAnswer).toBe(stored);
+      expect(
+        updateQuestionSchema.parse({ type: 'mcq', options: mcq.options, correctAnswer: key }),
+      ).toMatchObject({ correctAnswer: stored });
+    }
+    expectRejectedAt(
+      insertQuestionSchema as Schema,
+      { ...mcq, correctAnswer: '03' },
+      'correctAnswer',
+    );
+    const short = { testId: 1, type: 'short', text: 'Why?', order: 0, correctAnswer: '007' };
+    expect(insertQuestionSchema.parse(short).correctAnswer).toBe('007');
   });
 });
 

@@ -39,7 +39,7 @@ export function toHttpError(error: unknown): HttpError {
   ) {
     return new ServiceUnavailableError('Cannot assign message ids right now; retry shortly');
   }
-  if (error instanceof StorageConflictError) return new ConflictError(error.message);
+  if (error instanceof StorageConflictError) return new ConflictError(error.message, error.code);
   if (error instanceof InvalidOperationError) return new BadRequestError(error.message);
   return INTERNAL();
 }

@@ -34,7 +34,7 @@ import type {
   TestFacts,
 } from '../analytics-job-store';
 import type { IStorage } from '../storage';
-import { FINISHED_STATUSES } from './attempts';
+import { currentVersions, FINISHED_STATUSES } from './attempts';
 import { duplicateKeyIndexes } from './duplicate-key';
 import { keysetPages } from './keyset';
 
@@ -186,13 +186,19 @@ export const analyticsJobStore: AnalyticsJobStore = {
     });
     for await (const rows of pages) {
       // Read after the attempts: an answer graded since carries a higher revision (attempts.ts).
+      // Answers only (no seal), each at its current version (see attempts.ts).
       const answers = await withMongo(() =>
         AnswerModel.find(
-          { attemptId: trusted({ $in: rows.map((r) => r.id) }) },
-          { _id: 0, attemptId: 1, questionId: 1, score: 1 },
+          { attemptId: trusted({ $in: rows.map((r) => r.id) }), sealed: trusted({ $ne: true }) },
+          { _id: 0, attemptId: 1, questionId: 1, seq: 1, score: 1 },
         ).lean(),
       );
-      const byAttempt = groupBy(answers, (a) => a.attemptId);
+      const byAttempt = new Map(
+        [...groupBy(answers, (a) => a.attemptId)].map(([attemptId, versions]) => [
+          attemptId,
+          currentVersions(versions),
+        ]),
+      );
       yield rows.map((r) => ({
         id: r.id,
         studentId: r.studentId,

@@ -15,7 +15,6 @@ import type { IStorage } from '../storage';
 import { nextId } from './counters';
 import { isDuplicateKey } from './duplicate-key';
 import { pick } from './guards';
-import { updateOrInsert } from './upsert';
 
 const NO_ID = { _id: 0 } as const;
 
@@ -46,6 +45,75 @@ export function toAnswer(doc: AnswerDoc): Answer {
     feedback: doc.feedback ?? null,
     isCorrect: doc.isCorrect ?? null,
   };
+}
+
+/**
+ * Answers racing the completion of their attempt.
+ *
+ * The guarantee: an answer write either lands before the attempt's result is fixed (and is part
+ * of it) or is refused (ConflictError 'attempt', code ATTEMPT_NOT_IN_PROGRESS); it is never
+ * written after. There is no multi-document transaction on the local engine, and FerretDB 1.x
+ * runs every update as a read followed by a whole-document write: an answer updated in place
+ * while completion marks it sealed could undo the mark (a write after the result) or be undone
+ * by it (a 201 whose answer is lost). So neither side updates: everything the race decides is an
+ * insert against the unique (attemptId, seq) index, atomic on every engine.
+ *
+ * - An answer write inserts a new version of the answer at the attempt's next seq (highest + 1),
+ *   content included. If the highest row is the seal it is refused; if another row took that
+ *   seq first, it reads again and retries.
+ * - Completion (after its conditional status change) inserts the seal at the next seq the same
+ *   way, so the seal and every accepted answer are totally ordered by seq: an insert above the
+ *   seal would need a writer that read a highest seq >= the seal's, i.e. that saw the seal.
+ * - Readers take, per question, the highest-seq version that is not the seal.
+ * An answer accepted before the seal is therefore complete in the store when completion returns;
+ * nothing is accepted after it. Superseded versions are kept, never deleted: a freed seq below
+ * the seal could be taken by a writer that read the attempt before the seal existed.
+ */
+const LIVE = { sealed: trusted({ $ne: true }) };
+/** Lost seq races before giving up (each loser saw a newer row: the attempt is busy). */
+const SEQ_TRIES = 50;
+
+const attemptNotInProgress = () =>
+  new ConflictError('The attempt is not in progress', 'attempt', 'ATTEMPT_NOT_IN_PROGRESS');
+
+/** The current version of each answer in `rows` (any order): its highest seq. */
+export function currentVersions<T extends { questionId: number; seq?: number }>(rows: T[]): T[] {
+  const byQuestion = new Map<number, T>();
+  for (const row of rows) {
+    const held = byQuestion.get(row.questionId);
+    if (!held || (row.seq ?? 0) > (held.seq ?? 0)) byQuestion.set(row.questionId, row);
+  }
+  return [...byQuestion.values()];
+}
+
+/** The attempt's rows, highest seq first (an attempt has about one per question). */
+function attemptRows(attemptId: number) {
+  return AnswerModel.find({ attemptId }, { _id: 0, seq: 1, questionId: 1, id: 1, sealed: 1 })
+    .sort({ seq: -1 })
+    .lean();
+}
+
+/** Inserts the seal at the attempt's next seq (once: a sealed attempt stays as it is). */
+async function sealAnswers(attemptId: number): Promise<void> {
+  for (let tries = 0; tries < SEQ_TRIES; tries += 1) {
+    const top = await AnswerModel.findOne({ attemptId }, { _id: 0, seq: 1, sealed: 1 })
+      .sort({ seq: -1 })
+      .lean();
+    if (top?.sealed) return;
+    try {
+      await AnswerModel.create({
+        id: 0,
+        attemptId,
+        questionId: 0,
+        seq: (top?.seq ?? 0) + 1,
+        sealed: true,
+      });
+      return;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+  throw new Error(`could not seal the answers of attempt ${attemptId}`);
 }
 
 /** The states in which an attempt has a result. */
@@ -97,27 +165,61 @@ const ANSWER_CHANGE_FIELDS = [
   'ocrText',
 ] as const;
 
+/** Lost races for the next attempt number before giving up (each loser saw a newer attempt). */
+const ATTEMPT_NUMBER_TRIES = 20;
+
+const attemptInProgress = () =>
+  new ConflictError(
+    'An attempt at this test is already in progress',
+    'attempt',
+    'ATTEMPT_IN_PROGRESS',
+  );
+
 export const attemptStore: AttemptStore = {
-  createTestAttempt: ({ testId, studentId }) =>
+  /**
+   * The limit is a claim, not a count: the new attempt takes number (highest so far + 1), which
+   * must be <= maxAttempts, and (studentId, testId, attemptNumber) is unique. Two concurrent starts
+   * that read the same highest number race for one number and one of them loses on the index, so
+   * no interleaving can make more than maxAttempts attempts (on FerretDB too: only the insert is
+   * trusted). activeKey, unique as well, keeps one attempt in progress.
+   */
+  createTestAttempt: ({ testId, studentId, maxAttempts }) =>
     withMongo(async () => {
-      const id = await nextId(sequences.attempt);
       const status = 'in_progress' as const;
-      try {
-        const doc = await TestAttemptModel.create({
-          id,
-          testId,
-          studentId,
-          status,
-          startTime: new Date(),
-          activeKey: attemptActiveKey({ id, testId, studentId, status }),
-        });
-        return toTestAttempt(doc.toObject());
-      } catch (error) {
-        if (isDuplicateKey(error)) {
-          throw new ConflictError('An attempt at this test is already in progress', 'attempt');
+      let id: number | undefined;
+      for (let tries = 0; tries < ATTEMPT_NUMBER_TRIES; tries += 1) {
+        const last = await TestAttemptModel.findOne({ studentId, testId }, { attemptNumber: 1 })
+          .sort({ attemptNumber: -1 })
+          .lean();
+        const attemptNumber = (last?.attemptNumber ?? 0) + 1;
+        if (attemptNumber > maxAttempts) {
+          throw new ConflictError(
+            `Every attempt at this test has been used (${maxAttempts} allowed)`,
+            'attemptLimit',
+            'ATTEMPT_LIMIT_REACHED',
+          );
         }
-        throw error;
+        id ??= await nextId(sequences.attempt);
+        try {
+          const doc = await TestAttemptModel.create({
+            id,
+            testId,
+            studentId,
+            status,
+            attemptNumber,
+            startTime: new Date(),
+            activeKey: attemptActiveKey({ id, testId, studentId, status }),
+          });
+          return toTestAttempt(doc.toObject());
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          // Either key: an attempt in progress (ours to refuse), or a number taken by an attempt
+          // already finished (then the next number is tried, against the limit again).
+          const active = { activeKey: attemptActiveKey({ id, testId, studentId, status }) };
+          if (await TestAttemptModel.exists(active)) throw attemptInProgress();
+        }
       }
+      throw attemptInProgress();
     }),
 
   getTestAttempt: (id) =>
@@ -168,11 +270,14 @@ export const attemptStore: AttemptStore = {
           { returnDocument: 'after', lean: true, runValidators: true },
         );
         if (!doc && change.from) throw notInExpectedState();
-        return doc ? toTestAttempt(doc) : undefined;
-      } catch (error) {
-        if (isDuplicateKey(error)) {
-          throw new ConflictError('An attempt at this test is already in progress', 'attempt');
+        if (!doc) return undefined;
+        // Leaving in_progress fixes the answers: from the seal on, every answer write is refused.
+        if (current.status === 'in_progress' && doc.status !== 'in_progress') {
+          await sealAnswers(id);
         }
+        return toTestAttempt(doc);
+      } catch (error) {
+        if (isDuplicateKey(error)) throw attemptInProgress();
         throw error;
       }
     }),
@@ -192,44 +297,58 @@ export const attemptStore: AttemptStore = {
         aiFeedback: null,
         feedback: null,
       };
-      const saved = await updateOrInsert(
-        async () => {
-          const doc = await AnswerModel.findOneAndUpdate(
-            { attemptId, questionId },
-            { $set: fields },
-            { returnDocument: 'after', lean: true },
-          );
-          return doc ? toAnswer(doc) : undefined;
-        },
-        async () => {
-          const id = await nextId(sequences.answer);
-          const doc = await AnswerModel.create({ id, attemptId, questionId, ...fields });
-          return toAnswer(doc.toObject());
-        },
+      let id: number | undefined;
+      for (let tries = 0; tries < SEQ_TRIES; tries += 1) {
+        const rows = await attemptRows(attemptId);
+        const top = rows[0];
+        if (top?.sealed) throw attemptNotInProgress();
+        // A new version keeps the answer's id; the first version of an answer gets a new one.
+        const current = rows.find((row) => !row.sealed && row.questionId === questionId);
+        id = current?.id ?? id ?? (await nextId(sequences.answer));
+        const seq = (top?.seq ?? 0) + 1;
+        let saved: AnswerDoc;
+        try {
+          saved = (
+            await AnswerModel.create({ id, attemptId, questionId, seq, ...fields })
+          ).toObject();
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          continue; // Another row took this seq (maybe the seal): read again.
+        }
+        // Usually the attempt is in progress and this matches nothing; but an answer accepted
+        // just before the seal, after the status changed, must still reach analytics.
+        await touchResults({ attemptId });
+        return toAnswer(saved);
+      }
+      throw new ConflictError(
+        'Too many answers to this attempt at once; retry',
+        'answer',
+        'ANSWER_WRITE_CONTENDED',
       );
-      // Usually the attempt is in progress and this matches nothing; but an answer that lands
-      // just after the attempt was completed must still be counted.
-      await touchResults({ attemptId });
-      return saved;
     }),
 
   getAnswer: (id) =>
     withMongo(async () => {
-      const doc = await AnswerModel.findOne({ id }, NO_ID).lean();
+      const doc = await AnswerModel.findOne({ id, ...LIVE }, NO_ID)
+        .sort({ seq: -1 })
+        .lean();
       return doc ? toAnswer(doc) : undefined;
     }),
 
   getAnswersByAttempt: (attemptId) =>
     withMongo(async () =>
-      (await AnswerModel.find({ attemptId }, NO_ID).sort({ questionId: 1 }).lean()).map(toAnswer),
+      currentVersions(await AnswerModel.find({ attemptId, ...LIVE }, NO_ID).lean())
+        .sort((a, b) => a.questionId - b.questionId)
+        .map(toAnswer),
     ),
 
   updateAnswer: (id, change) =>
     withMongo(async () => {
+      // The current version (the highest seq) is the answer; older ones are history.
       const doc = await AnswerModel.findOneAndUpdate(
-        { id },
+        { id, ...LIVE },
         { $set: pick(change, ANSWER_CHANGE_FIELDS) },
-        { returnDocument: 'after', lean: true, runValidators: true },
+        { returnDocument: 'after', lean: true, runValidators: true, sort: { seq: -1 } },
       );
       if (!doc) return undefined;
       await touchResults({ attemptId: doc.attemptId });

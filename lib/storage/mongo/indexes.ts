@@ -4,7 +4,7 @@
  * Run by scripts/sync-indexes at deploy and by the local stack; Lambdas never build indexes.
  */
 import mongoose, { type Connection } from 'mongoose';
-import { allModels, TestAttemptModel } from '../../../shared/mongo-schema';
+import { AnswerModel, allModels, TestAttemptModel } from '../../../shared/mongo-schema';
 import { withMongo } from '../../db/mongo';
 
 export interface IndexReport {
@@ -13,6 +13,9 @@ export interface IndexReport {
 }
 
 async function syncAll(connection: Connection): Promise<IndexReport[]> {
+  // Before the indexes: the unique ones below need these fields on old documents.
+  await backfillAttemptNumbers(connection);
+  await backfillAnswerSeqs(connection);
   const reports: IndexReport[] = [];
   for (const model of allModels) {
     // The same schema, bound to `connection` (it may be another database than the default).
@@ -24,6 +27,52 @@ async function syncAll(connection: Connection): Promise<IndexReport[]> {
   }
   await backfillResultStamps(connection);
   return reports;
+}
+
+/**
+ * Attempts written before the attempt limit existed have no attemptNumber, which the unique
+ * (studentId, testId, attemptNumber) index needs. Each (student, test)'s get the numbers after
+ * its highest one so far, in start order, so they count towards the test's maxAttempts.
+ */
+async function backfillAttemptNumbers(connection: Connection): Promise<void> {
+  const attempts = connection.collection(TestAttemptModel.collection.name);
+  const legacy = attempts
+    .find(
+      { attemptNumber: { $exists: false } },
+      { projection: { _id: 1, studentId: 1, testId: 1 } },
+    )
+    .sort({ studentId: 1, testId: 1, startTime: 1, id: 1 });
+  let pair = '';
+  let next = 0;
+  for await (const doc of legacy) {
+    const key = `${doc.studentId}:${doc.testId}`;
+    if (key !== pair) {
+      pair = key;
+      const top = await attempts.findOne(
+        { studentId: doc.studentId, testId: doc.testId, attemptNumber: { $exists: true } },
+        { projection: { attemptNumber: 1 }, sort: { attemptNumber: -1 } },
+      );
+      next = ((top?.attemptNumber as number | undefined) ?? 0) + 1;
+    }
+    await attempts.updateOne(
+      { _id: doc._id, attemptNumber: { $exists: false } },
+      { $set: { attemptNumber: next } },
+    );
+    next += 1;
+  }
+}
+
+/**
+ * Answers written before answers were versioned have no seq, which the unique (attemptId, seq)
+ * index needs. Their questionId serves: there was one answer per (attempt, question), and the
+ * next write takes the highest seq + 1 whatever the values are.
+ */
+async function backfillAnswerSeqs(connection: Connection): Promise<void> {
+  const answers = connection.collection(AnswerModel.collection.name);
+  const missing = { seq: { $exists: false } };
+  for await (const doc of answers.find(missing, { projection: { _id: 1, questionId: 1 } })) {
+    await answers.updateOne({ _id: doc._id, ...missing }, { $set: { seq: doc.questionId } });
+  }
 }
 
 /**

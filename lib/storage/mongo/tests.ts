@@ -1,4 +1,5 @@
 /** Tests and their questions. */
+import { trusted } from 'mongoose';
 import {
   type QuestionDoc,
   QuestionModel,
@@ -6,7 +7,13 @@ import {
   type TestDoc,
   TestModel,
 } from '../../../shared/mongo-schema';
-import type { Question, QuestionType, Test, TestStatus } from '../../../shared/schema';
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  type Question,
+  type QuestionType,
+  type Test,
+  type TestStatus,
+} from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
 import type { IStorage } from '../storage';
 import { touchResults } from './attempts';
@@ -28,6 +35,8 @@ export function toTest(doc: TestDoc): Test {
     testDate: doc.testDate,
     questionTypes: doc.questionTypes as QuestionType[],
     status: doc.status,
+    // Tests stored before the limit existed get the default.
+    maxAttempts: doc.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     createdAt: doc.createdAt,
   };
 }
@@ -51,6 +60,7 @@ type TestStore = Pick<
   IStorage,
   | 'createTest'
   | 'getTest'
+  | 'getTestsByIds'
   | 'getTestsByTeacher'
   | 'getTestsByClass'
   | 'updateTest'
@@ -73,6 +83,7 @@ const TEST_FIELDS = [
   'testDate',
   'questionTypes',
   'status',
+  'maxAttempts',
 ] as const;
 const QUESTION_FIELDS = [
   'type',
@@ -98,6 +109,13 @@ export const testStore: TestStore = {
       const doc = await TestModel.findOne({ id }, NO_ID).lean();
       return doc ? toTest(doc) : undefined;
     }),
+
+  getTestsByIds: (ids) =>
+    withMongo(async () =>
+      ids.length === 0
+        ? []
+        : (await TestModel.find({ id: trusted({ $in: ids }) }, NO_ID).lean()).map(toTest),
+    ),
 
   getTestsByTeacher: (teacherId, status?: TestStatus) =>
     withMongo(async () =>
