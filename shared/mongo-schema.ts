@@ -108,7 +108,7 @@ const userSchema = new Schema<UserDoc>(
 userSchema.index({ id: 1 }, { unique: true });
 userSchema.index({ usernameKey: 1 }, { unique: true });
 userSchema.index({ emailKey: 1 }, { unique: true });
-userSchema.index({ role: 1, class: 1 });
+userSchema.index({ role: 1, class: 1, id: 1 });
 export const UserModel = define('User', userSchema, 'users');
 
 // --- tests and questions --------------------------------------------------------------------------
@@ -133,8 +133,11 @@ const testSchema = new Schema<TestDoc>(
   options,
 );
 testSchema.index({ id: 1 }, { unique: true });
-testSchema.index({ teacherId: 1, createdAt: -1 });
-testSchema.index({ class: 1, status: 1 });
+// A teacher's and a class's tests, newest first, with and without a status filter.
+testSchema.index({ teacherId: 1, createdAt: -1, id: -1 });
+testSchema.index({ teacherId: 1, status: 1, createdAt: -1, id: -1 });
+testSchema.index({ class: 1, createdAt: -1, id: -1 });
+testSchema.index({ class: 1, status: 1, createdAt: -1, id: -1 });
 export const TestModel = define('Test', testSchema, 'tests');
 
 export type QuestionDoc = Question;
@@ -154,7 +157,7 @@ const questionSchema = new Schema<QuestionDoc>(
   options,
 );
 questionSchema.index({ id: 1 }, { unique: true });
-questionSchema.index({ testId: 1, order: 1 });
+questionSchema.index({ testId: 1, order: 1, id: 1 });
 export const QuestionModel = define('Question', questionSchema, 'questions');
 
 // --- attempts and answers -------------------------------------------------------------------------
@@ -203,7 +206,9 @@ testAttemptSchema.index({ id: 1 }, { unique: true });
 testAttemptSchema.index({ resultChangedAt: 1, id: 1 });
 testAttemptSchema.index({ activeKey: 1 }, { unique: true });
 testAttemptSchema.index({ studentId: 1, testId: 1, attemptNumber: 1 }, { unique: true });
-testAttemptSchema.index({ testId: 1, status: 1 });
+// A student's and a test's attempts, oldest first.
+testAttemptSchema.index({ studentId: 1, startTime: 1, id: 1 });
+testAttemptSchema.index({ testId: 1, startTime: 1, id: 1 });
 export const TestAttemptModel = define('TestAttempt', testAttemptSchema, 'testattempts');
 
 /** The activeKey of an attempt (see TestAttemptDoc). */
@@ -251,7 +256,7 @@ const answerSchema = new Schema<AnswerDoc>(
   options,
 );
 // Not unique: an answer's versions share its id (ids come from the counter, unique anyway).
-answerSchema.index({ id: 1 });
+answerSchema.index({ id: 1, seq: -1 });
 answerSchema.index({ attemptId: 1, seq: 1 }, { unique: true });
 export const AnswerModel = define('Answer', answerSchema, 'answers');
 
@@ -293,7 +298,7 @@ const analyticsSchema = new Schema<AnalyticsDoc>(
   options,
 );
 analyticsSchema.index({ id: 1 }, { unique: true });
-analyticsSchema.index({ userId: 1, 'current.insightDate': -1 });
+analyticsSchema.index({ userId: 1, 'current.insightDate': -1, id: -1 });
 analyticsSchema.index({ testId: 1, userId: 1 });
 export const AnalyticsModel = define('Analytics', analyticsSchema, 'analytics');
 
@@ -315,7 +320,7 @@ const testStatisticsSchema = new Schema<TestStatisticsDoc>(
   },
   options,
 );
-testStatisticsSchema.index({ dirty: 1 });
+testStatisticsSchema.index({ dirty: 1, _id: 1 });
 export const TestStatisticsModel = define(
   'TestStatistics',
   testStatisticsSchema,
@@ -378,7 +383,7 @@ const workspaceSchema = new Schema<WorkspaceDoc>(
   options,
 );
 workspaceSchema.index({ id: 1 }, { unique: true });
-workspaceSchema.index({ members: 1 });
+workspaceSchema.index({ members: 1, createdAt: 1, id: 1 });
 export const WorkspaceModel = define('Workspace', workspaceSchema, 'workspaces');
 
 export interface ChannelDoc extends Channel {
@@ -401,8 +406,8 @@ const channelSchema = new Schema<ChannelDoc>(
 );
 channelSchema.index({ id: 1 }, { unique: true });
 channelSchema.index({ uniqueKey: 1 }, { unique: true });
-channelSchema.index({ workspaceId: 1, createdAt: 1 });
-channelSchema.index({ participants: 1 });
+channelSchema.index({ workspaceId: 1, createdAt: 1, id: 1 });
+channelSchema.index({ participants: 1, type: 1, createdAt: -1, id: -1 });
 export const ChannelModel = define('Channel', channelSchema, 'channels');
 
 /** The unique key of the DM between two users, whatever their order. */
