@@ -338,7 +338,17 @@ export const JobStateModel = define(
   'job_state',
 );
 
-export type TestAssignmentDoc = TestAssignment;
+/**
+ * A stored assignment: the DTO plus what the status machine needs. Every change of status or due
+ * date moves `revision` on by one, and only the writer that inserted the transition claim of the
+ * new revision (below) may write it.
+ */
+export interface TestAssignmentDoc extends TestAssignment {
+  /** Changes so far (absent on documents written before it existed: read as 0). */
+  revision?: number;
+  /** When the student started it; an overdue assignment revived by its teacher resumes there. */
+  startedAt?: Date | null;
+}
 const testAssignmentSchema = new Schema<TestAssignmentDoc>(
   {
     id,
@@ -353,6 +363,8 @@ const testAssignmentSchema = new Schema<TestAssignmentDoc>(
       default: 'pending',
     },
     notificationSent: { type: Boolean, default: false },
+    revision: { type: Number, default: 0 },
+    startedAt: { type: Date, default: null },
   },
   options,
 );
@@ -366,6 +378,45 @@ export const TestAssignmentModel = define(
   'TestAssignment',
   testAssignmentSchema,
   'testassignments',
+);
+
+/**
+ * One document per change of an assignment, `_id` = `<assignment id>:<revision>`: inserting it is
+ * the claim that lets exactly one writer move an assignment from revision r to r + 1 (an insert
+ * against a unique key is atomic on every engine, a conditional update is not on FerretDB 1.x).
+ * It records the state written, so a claim whose writer died before writing can be completed by
+ * the next writer, and the documents together are the assignment's history.
+ */
+export interface AssignmentTransitionDoc {
+  _id: string;
+  assignmentId: number;
+  revision: number;
+  by: 'student' | 'teacher' | 'job';
+  from: TestAssignment['status'];
+  to: TestAssignment['status'];
+  dueDate: Date;
+  startedAt: Date | null;
+  at: Date;
+}
+const assignmentTransitionSchema = new Schema<AssignmentTransitionDoc>(
+  {
+    _id: String,
+    assignmentId: { type: Number, required: true },
+    revision: { type: Number, required: true },
+    by: { type: String, enum: ['student', 'teacher', 'job'], required: true },
+    from: { type: String, required: true },
+    to: { type: String, required: true },
+    dueDate: { type: Date, required: true },
+    startedAt: { type: Date, default: null },
+    at: { type: Date, required: true },
+  },
+  options,
+);
+assignmentTransitionSchema.index({ assignmentId: 1, revision: 1 });
+export const AssignmentTransitionModel = define(
+  'AssignmentTransition',
+  assignmentTransitionSchema,
+  'assignment_transitions',
 );
 
 // --- workspaces and channels ----------------------------------------------------------------------
@@ -494,6 +545,7 @@ export const allModels: readonly IndexedModel[] = [
   TestStatisticsModel,
   JobStateModel,
   TestAssignmentModel,
+  AssignmentTransitionModel,
   WorkspaceModel,
   ChannelModel,
   MessageModel,

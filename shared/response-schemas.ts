@@ -329,9 +329,15 @@ export const successResponses: Record<string, SuccessResponse> = {
       capped: z.literal(true).optional(),
     }),
   ),
-  'create-assignments': created('The assignments', z.array(assignmentResponse)),
+  'create-assignments': created(
+    'The assignments, one per student in request order (the whole class: each of its students)',
+    z.array(assignmentResponse),
+  ),
   'list-assignments': ok('Assignments, soonest due first', z.array(assignmentResponse)),
-  'update-assignment': ok('The updated assignment', assignmentResponse),
+  'update-assignment': ok(
+    'The assignment after the move (409 when the status rules refuse it)',
+    assignmentResponse,
+  ),
   'get-my-analytics': ok(
     'The caller’s analytics, newest first; a test’s row only once its grades are the ' +
       'student’s to see (no further attempt possible, none in progress)',

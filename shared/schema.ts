@@ -428,13 +428,30 @@ export const insertTestAssignmentSchema = z
       message: 'give either studentIds or class',
       path: ['studentIds'],
     }),
+    z.describe(
+      'Assigns a published test (409 otherwise) to students who may take it: studentIds must all be ' +
+        'students of the test’s class (400 naming the others under body.studentIds), and class must ' +
+        'be the test’s class (400 otherwise). One assignment per (student, test), written in one bulk ' +
+        'write: a new one is pending (overdue if dueDate is already past); assigning again moves the ' +
+        'due date by the status rules of PATCH /api/assignments/{id}.',
+    ),
   );
 export type InsertTestAssignment = z.output<typeof insertTestAssignmentSchema>;
 
 /** PATCH /assignments/:id: the student moves status on; the teacher moves the due date. */
 export const updateTestAssignmentSchema = z
   .partial(z.strictObject({ status: z.enum(['started', 'completed']), dueDate: dateInputSchema }))
-  .check(z.refine((body) => Object.keys(body).length > 0, 'nothing to change'));
+  .check(
+    z.refine((body) => Object.keys(body).length > 0, 'nothing to change'),
+    z.describe(
+      'Status rules: the student sends status (pending -> started, pending or started -> ' +
+        'completed); the teacher who assigned it sends dueDate (a past date makes pending or started ' +
+        'overdue; a future date revives overdue to started if it had been started, else pending; ' +
+        'completed is final and only its due date moves); the scheduled job makes pending or started ' +
+        'overdue once past due. A refused move, or one overtaken by a concurrent change, is 409 and ' +
+        'changes nothing; sending the other party’s field is 403.',
+    ),
+  );
 export type UpdateTestAssignment = z.output<typeof updateTestAssignmentSchema>;
 
 export interface TestAssignment {

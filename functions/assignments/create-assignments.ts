@@ -1,11 +1,12 @@
 /**
- * POST /api/tests/:id/assignments: the owner teacher assigns the test to students (by id or a
- * whole class) with a due date. One assignment per (student, test): assigning again moves the due
- * date. 201 + the assignments.
+ * POST /api/tests/:id/assignments: the owner teacher assigns a published test to students of its
+ * class (by id or the whole class) with a due date, in one bulk write. One assignment per
+ * (student, test): assigning again moves the due date, with the status following the due-date
+ * rules of lib/assignments/status. 201 + the assignments. 409 for a test not open for attempts;
+ * 400 naming the ids that are not students of the test's class.
  */
 import * as z from 'zod/mini';
-import { ownedTest } from '../../lib/authz/tests';
-import { BadRequestError } from '../../lib/http/errors';
+import { assignableTest, assignees } from '../../lib/authz/assignments';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';
 import { idParamSchema, insertTestAssignmentSchema } from '../../shared/schema';
@@ -17,32 +18,17 @@ export const handler = httpHandler(
     body: insertTestAssignmentSchema,
   },
   async ({ caller, path, body }) => {
-    const test = await ownedTest(caller, path.id);
-    let studentIds: number[];
-    if (body.studentIds) {
-      const students = await storage.getUsersByIds(body.studentIds);
-      const known = new Set(students.filter((u) => u.role === 'student').map((u) => u.id));
-      const unknown = body.studentIds.filter((id) => !known.has(id));
-      if (unknown.length > 0) {
-        throw new BadRequestError('Some ids are not students', [
-          { path: 'body.studentIds', message: `not students: ${unknown.join(', ')}` },
-        ]);
-      }
-      studentIds = [...known];
-    } else {
-      studentIds = (await storage.getUsersByClass(body.class as string)).map((u) => u.id);
-    }
-    const assignments = [];
-    for (const studentId of studentIds) {
-      assignments.push(
-        await storage.upsertTestAssignment({
-          testId: test.id,
-          studentId,
-          assignedBy: caller.userId,
-          dueDate: body.dueDate,
-        }),
-      );
-    }
+    const test = await assignableTest(caller, path.id);
+    const studentIds = await assignees(test, body);
+    const assignments =
+      studentIds.length === 0
+        ? []
+        : await storage.assignTest({
+            testId: test.id,
+            studentIds,
+            assignedBy: caller.userId,
+            dueDate: body.dueDate,
+          });
     return { status: 201, body: assignments };
   },
 );

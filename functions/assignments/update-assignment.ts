@@ -1,12 +1,15 @@
 /**
- * PATCH /api/assignments/:id: the assigned student moves the status to started or completed; the
- * assigning teacher moves the due date. Either sending the other's change is 403.
+ * PATCH /api/assignments/:id: the assigned student moves the status (started, completed); the
+ * assigning teacher moves the due date. Either sending the other's change is 403. Which status
+ * moves are allowed is lib/assignments/status: a refused one, or one overtaken by a concurrent
+ * change, is 409 and changes nothing.
  */
 import * as z from 'zod/mini';
 import { assignmentAccess } from '../../lib/authz/assignments';
 import { ForbiddenError, NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';
+import type { AssignmentChange } from '../../lib/storage/storage';
 import { idParamSchema, updateTestAssignmentSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
@@ -17,13 +20,19 @@ export const handler = httpHandler(
   },
   async ({ caller, path, body }) => {
     const access = await assignmentAccess(caller, path.id);
-    if (access.as === 'student' && body.dueDate !== undefined) {
-      throw new ForbiddenError('Only the teacher who assigned it may move the due date');
+    let change: AssignmentChange;
+    if (access.as === 'student') {
+      if (body.dueDate !== undefined || body.status === undefined) {
+        throw new ForbiddenError('Only the teacher who assigned it may move the due date');
+      }
+      change = { by: 'student', status: body.status };
+    } else {
+      if (body.status !== undefined || body.dueDate === undefined) {
+        throw new ForbiddenError('Only the student may change the status');
+      }
+      change = { by: 'teacher', dueDate: body.dueDate };
     }
-    if (access.as === 'teacher' && body.status !== undefined) {
-      throw new ForbiddenError('Only the student may change the status');
-    }
-    const updated = await storage.updateTestAssignment(path.id, body);
+    const updated = await storage.updateTestAssignment(path.id, change);
     if (!updated) throw new NotFoundError('Assignment not found');
     return { status: 200, body: updated };
   },

@@ -24,6 +24,7 @@
 import type {
   Analytics,
   Answer,
+  PublicUser,
   Question,
   StudentQuestion,
   Test,
@@ -77,8 +78,27 @@ export async function readableTest(caller: Caller, testId: number): Promise<Test
 }
 
 async function isOpenToStudent(caller: Caller, test: Test): Promise<boolean> {
-  if (caller.role !== 'student' || test.status === 'draft') return false;
-  return (await studentClass(caller)) === test.class;
+  if (caller.role !== 'student') return false;
+  return studentMayRead({ role: 'student', class: await studentClass(caller) }, test);
+}
+
+/**
+ * The one rule for which students may read a test: a student of its class, and the test not a
+ * draft. Assigning a test checks its students with this too, so an assigned test is never one
+ * its student cannot open.
+ */
+export function studentMayRead(user: Pick<PublicUser, 'role' | 'class'>, test: Test): boolean {
+  return user.role === 'student' && test.status !== 'draft' && user.class === test.class;
+}
+
+/** The one rule for when a test takes attempts (and so may be assigned): published. */
+export function isOpenForAttempts(test: Test): boolean {
+  return test.status === 'published';
+}
+
+/** 409 unless the test takes attempts. */
+export function requireOpenForAttempts(test: Test): void {
+  if (!isOpenForAttempts(test)) throw new ConflictError('The test is not open for attempts');
 }
 
 /** A test the caller owns: 404 if they may not read it, 403 if they may but do not own it. */
@@ -116,7 +136,7 @@ async function gradesVisibleForAttempt(attempt: TestAttempt): Promise<boolean> {
 export async function attemptableTest(caller: Caller, testId: number): Promise<Test> {
   requireRole(caller, 'student');
   const test = await readableTest(caller, testId);
-  if (test.status !== 'published') throw new ConflictError('The test is not open for attempts');
+  requireOpenForAttempts(test);
   return test;
 }
 

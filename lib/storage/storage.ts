@@ -27,6 +27,7 @@ import type {
   UserRole,
   Workspace,
 } from '../../shared/schema';
+import type { AssignmentMove } from '../assignments/status';
 import type { Logger } from '../logger';
 
 export interface NewUser {
@@ -67,7 +68,7 @@ export type AnswerChange = Partial<
 
 export interface AssignmentInput {
   testId: number;
-  studentId: number;
+  studentIds: number[];
   assignedBy: number;
   dueDate: Date;
 }
@@ -79,9 +80,8 @@ export interface AssignmentFilter {
   status?: AssignmentStatus;
 }
 
-export type AssignmentChange = Partial<
-  Pick<TestAssignment, 'status' | 'dueDate' | 'notificationSent'>
->;
+/** A student's status move or a teacher's due-date move (lib/assignments/status). */
+export type AssignmentChange = Exclude<AssignmentMove, { by: 'job' }>;
 
 export interface NewWorkspace {
   name: string;
@@ -169,16 +169,27 @@ export interface IStorage {
   getTestStatistics(testId: number): Promise<TestStatistics | undefined>;
 
   // assignments
-  /** One per (student, test): assigning again updates the due date. */
-  upsertTestAssignment(assignment: AssignmentInput): Promise<TestAssignment>;
+  /**
+   * One assignment per (student, test), in the order of `studentIds` (each once): new ones in one
+   * bulk write with ids taken in one step; existing ones get the teacher's due-date move of
+   * lib/assignments/status. ConflictError('assignment') if some kept changing meanwhile.
+   */
+  assignTest(assignment: AssignmentInput): Promise<TestAssignment[]>;
   getTestAssignment(id: number): Promise<TestAssignment | undefined>;
   getTestAssignments(filter: AssignmentFilter): Promise<TestAssignment[]>;
   getTestAssignmentByStudentAndTest(
     studentId: number,
     testId: number,
   ): Promise<TestAssignment | undefined>;
+  /**
+   * Applies the move if lib/assignments/status allows it from the current state, atomically:
+   * ConflictError('status') when the machine refuses it or the assignment changed meanwhile.
+   */
   updateTestAssignment(id: number, change: AssignmentChange): Promise<TestAssignment | undefined>;
-  /** Pending or started assignments due before `now` become overdue; how many changed. Idempotent. */
+  /**
+   * Pending or started assignments due before `now` become overdue (the job's edges of
+   * lib/assignments/status); how many changed. Idempotent; one that moved meanwhile is left.
+   */
   markOverdueAssignments(now: Date): Promise<number>;
 
   // workspaces

@@ -1,7 +1,7 @@
 /** lib/storage/mongo/counters.ts against the real engine. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeMongo, withMongo } from '../../lib/db/mongo';
-import { nextId } from '../../lib/storage/mongo/counters';
+import { nextId, nextIds } from '../../lib/storage/mongo/counters';
 import { useIsolatedEnv } from '../helpers/isolated-env';
 
 describe('nextId', () => {
@@ -25,5 +25,25 @@ describe('nextId', () => {
     expect(new Set(ids).size).toBe(1_000);
     expect(Math.min(...ids)).toBeGreaterThanOrEqual(1);
     expect(ids.every((id) => Number.isInteger(id))).toBe(true);
+  });
+
+  it('gives parallel blocks and single ids no shared value (nextIds)', async () => {
+    const started = performance.now();
+    const [blocks, singles] = await withMongo(() =>
+      Promise.all([
+        Promise.all(Array.from({ length: 8 }, () => nextIds('assignment_id', 100))),
+        Promise.all(Array.from({ length: 50 }, () => nextId('assignment_id'))),
+      ]),
+    );
+    console.log(
+      `8 blocks of 100 and 50 single ids in ${Math.round(performance.now() - started)} ms`,
+    );
+    for (const block of blocks) {
+      expect(block).toHaveLength(100);
+      expect(block).toEqual([...block].sort((a, b) => a - b));
+    }
+    const all = [...blocks.flat(), ...singles];
+    expect(new Set(all).size).toBe(850);
+    expect(await withMongo(() => nextIds('assignment_id', 0))).toEqual([]);
   });
 });

@@ -36,6 +36,7 @@ import type {
 import type { IStorage } from '../storage';
 import { currentVersions, FINISHED_STATUSES } from './attempts';
 import { duplicateKeyIndexes } from './duplicate-key';
+import { insertNew } from './insert-new';
 import { keysetPages } from './keyset';
 
 const JOB_ID = 'compute-analytics';
@@ -106,26 +107,6 @@ async function bulkUpsert<T extends mongo.Document>(
       if (attempt >= UPSERT_RETRIES || !lostRaces) throw error;
       pending = lostRaces.map((index) => pending[index] as mongo.AnyBulkWriteOperation<T>);
     }
-  }
-}
-
-/**
- * Inserts the documents whose `_id` is new in one unordered batch; returns those that were
- * already there (a duplicate key), for the caller to update instead.
- */
-async function insertNew<T extends { _id: unknown }>(
-  model: { collection: unknown },
-  docs: T[],
-): Promise<T[]> {
-  if (docs.length === 0) return [];
-  const collection = model.collection as mongo.Collection<mongo.Document>;
-  try {
-    await collection.insertMany(docs as mongo.OptionalId<mongo.Document>[], { ordered: false });
-    return [];
-  } catch (error) {
-    const existing = duplicateKeyIndexes(error);
-    if (!existing) throw error;
-    return existing.map((index) => docs[index] as T);
   }
 }
 

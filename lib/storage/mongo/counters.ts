@@ -8,9 +8,14 @@
  * against a unique index, so each value is also claimed by inserting `<name>:<n>` into
  * `counter_claims`. On MongoDB the claim always succeeds first time (one extra small insert per
  * entity created); elsewhere a lost claim moves the counter past the highest claim and retries.
+ *
+ * A block of n ids (nextIds) is one `$inc` by n and one unordered batch of n claims: a value is
+ * the caller's exactly when its claim was inserted, so blocks that overlap on a non-atomic engine
+ * share no id; the values lost to others are allocated again the same way.
  */
 import { CounterClaimModel, CounterModel, type SequenceName } from '../../../shared/mongo-schema';
 import { isDuplicateKey } from './duplicate-key';
+import { insertNew } from './insert-new';
 
 /** Enough for hundreds of concurrent callers on a non-atomic engine; never reached on MongoDB. */
 const MAX_ATTEMPTS = 200;
@@ -20,18 +25,19 @@ export class IdAllocationError extends Error {
   override readonly name = 'IdAllocationError';
 }
 
-async function increment(name: SequenceName): Promise<number> {
+/** Adds `by` to the counter; its value after. */
+async function increment(name: SequenceName, by: number): Promise<number> {
   try {
     const counter = await CounterModel.findOneAndUpdate(
       { _id: name },
-      { $inc: { seq: 1 } },
+      { $inc: { seq: by } },
       { upsert: true, returnDocument: 'after', lean: true },
     );
     if (!counter) throw new IdAllocationError(`counter ${name} returned nothing`);
     return counter.seq;
   } catch (error) {
     // Two first-ever increments can both try to insert the counter; the loser retries.
-    if (isDuplicateKey(error)) return increment(name);
+    if (isDuplicateKey(error)) return increment(name, by);
     throw error;
   }
 }
@@ -44,15 +50,32 @@ async function repair(name: SequenceName): Promise<void> {
 
 /** The next id of sequence `name`: unique across all callers, starting at 1. */
 export async function nextId(name: SequenceName): Promise<number> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    const n = await increment(name);
-    try {
-      await CounterClaimModel.create({ _id: `${name}:${n}`, name, n });
-      return n;
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      await repair(name);
-    }
+  const [id] = await nextIds(name, 1);
+  return id as number;
+}
+
+/**
+ * `count` ids of sequence `name` in one counter step and one batch of claims (more only when a
+ * concurrent caller took some of the values): unique across all callers, ascending, usually
+ * consecutive.
+ */
+export async function nextIds(name: SequenceName, count: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let attempt = 0; attempt < MAX_ATTEMPTS && ids.length < count; attempt += 1) {
+    const wanted = count - ids.length;
+    const top = await increment(name, wanted);
+    const claims = Array.from({ length: wanted }, (_, i) => {
+      const n = top - wanted + 1 + i;
+      return { _id: `${name}:${n}`, name, n };
+    });
+    const taken = new Set((await insertNew(CounterClaimModel, claims)).map((claim) => claim.n));
+    ids.push(...claims.filter((claim) => !taken.has(claim.n)).map((claim) => claim.n));
+    if (taken.size > 0) await repair(name);
   }
-  throw new IdAllocationError(`could not allocate an id for ${name} in ${MAX_ATTEMPTS} attempts`);
+  if (ids.length < count) {
+    throw new IdAllocationError(
+      `could not allocate ${count} ids for ${name} in ${MAX_ATTEMPTS} attempts`,
+    );
+  }
+  return ids.sort((a, b) => a - b);
 }
