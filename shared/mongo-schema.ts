@@ -370,10 +370,12 @@ const testAssignmentSchema = new Schema<TestAssignmentDoc>(
 );
 testAssignmentSchema.index({ id: 1 }, { unique: true });
 testAssignmentSchema.index({ studentId: 1, testId: 1 }, { unique: true });
-testAssignmentSchema.index({ studentId: 1, status: 1 });
-testAssignmentSchema.index({ testId: 1 });
-testAssignmentSchema.index({ assignedBy: 1, testId: 1 });
-testAssignmentSchema.index({ dueDate: 1, status: 1 });
+// A student's and a teacher's lists, soonest due first (status is checked on the rows found).
+testAssignmentSchema.index({ studentId: 1, dueDate: 1, id: 1 });
+testAssignmentSchema.index({ assignedBy: 1, dueDate: 1, id: 1 });
+testAssignmentSchema.index({ assignedBy: 1, testId: 1, dueDate: 1, id: 1 });
+// The overdue job: open assignments by due date.
+testAssignmentSchema.index({ status: 1, dueDate: 1 });
 export const TestAssignmentModel = define(
   'TestAssignment',
   testAssignmentSchema,

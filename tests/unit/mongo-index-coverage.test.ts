@@ -17,6 +17,7 @@ import {
   MessageModel,
   MessagePinModel,
   QuestionModel,
+  TestAssignmentModel,
   TestAttemptModel,
   TestModel,
   TestStatisticsModel,
@@ -158,6 +159,40 @@ const HOT_QUERIES: HotQuery[] = [
     where: 'analytics: answers of a page of attempts',
     model: AnswerModel,
     filter: { attemptId: IN },
+  },
+  // assignments
+  { where: 'assignments.getTestAssignment', model: TestAssignmentModel, filter: { id: EQ } },
+  {
+    where: 'assignments.assignTest (existing ones), getTestAssignmentByStudentAndTest',
+    model: TestAssignmentModel,
+    filter: { testId: EQ, studentId: IN },
+  },
+  {
+    where: 'assignments.getTestAssignments(student)',
+    model: TestAssignmentModel,
+    filter: { studentId: EQ, status: EQ, testId: EQ },
+    sort: { dueDate: 1, id: 1 },
+    // A student's assignments are few: their run of the index bounds the scan.
+    residual: ['status', 'testId'],
+  },
+  {
+    where: 'assignments.getTestAssignments(teacher)',
+    model: TestAssignmentModel,
+    filter: { assignedBy: EQ, status: EQ },
+    sort: { dueDate: 1, id: 1 },
+    residual: ['status'],
+  },
+  {
+    where: 'assignments.getTestAssignments(teacher, test)',
+    model: TestAssignmentModel,
+    filter: { assignedBy: EQ, testId: EQ, status: EQ },
+    sort: { dueDate: 1, id: 1 },
+    residual: ['status'],
+  },
+  {
+    where: 'assignments.markOverdueAssignments',
+    model: TestAssignmentModel,
+    filter: { status: IN, dueDate: RANGE },
   },
   // analytics
   {
