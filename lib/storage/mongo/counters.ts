@@ -7,7 +7,8 @@
  * 200 parallel increments ended at 19). The one operation every engine makes atomic is an insert
  * against a unique index, so each value is also claimed by inserting `<name>:<n>` into
  * `counter_claims`. On MongoDB the claim always succeeds first time (one extra small insert per
- * entity created); elsewhere a lost claim moves the counter past the highest claim and retries.
+ * entity created); elsewhere a lost claim moves the counter past the values seen taken (and now
+ * and then past the highest claim) and retries.
  *
  * A block of n ids (nextIds) is one `$inc` by n and one unordered batch of n claims: a value is
  * the caller's exactly when its claim was inserted, so blocks that overlap on a non-atomic engine
@@ -42,11 +43,24 @@ async function increment(name: SequenceName, by: number): Promise<number> {
   }
 }
 
-/** Moves the counter to at least the highest value ever claimed. */
+/** Moves the counter to at least `value`. */
+async function raise(name: SequenceName, value: number): Promise<void> {
+  await CounterModel.updateOne({ _id: name }, { $max: { seq: value } });
+}
+
+/** Moves the counter to at least the highest value ever claimed (a read of the claims' index). */
 async function repair(name: SequenceName): Promise<void> {
   const top = await CounterClaimModel.findOne({ name }, { n: 1 }).sort({ n: -1 }).lean();
-  if (top) await CounterModel.updateOne({ _id: name }, { $max: { seq: top.n } });
+  if (top) await raise(name, top.n);
 }
+
+/**
+ * Lost claims in a row after which the counter is moved past the highest claim, not just past
+ * the values seen taken: a slow writer on a non-atomic engine can have set it far back. Rarely
+ * more often, as the highest claim is a scan of every claim on FerretDB (an indexed read on
+ * MongoDB, where no claim is ever lost).
+ */
+const REPAIR_EVERY = 4;
 
 /** The next id of sequence `name`: unique across all callers, starting at 1. */
 export async function nextId(name: SequenceName): Promise<number> {
@@ -61,6 +75,7 @@ export async function nextId(name: SequenceName): Promise<number> {
  */
 export async function nextIds(name: SequenceName, count: number): Promise<number[]> {
   const ids: number[] = [];
+  let lossesInARow = 0;
   for (let attempt = 0; attempt < MAX_ATTEMPTS && ids.length < count; attempt += 1) {
     const wanted = count - ids.length;
     const top = await increment(name, wanted);
@@ -70,7 +85,15 @@ export async function nextIds(name: SequenceName, count: number): Promise<number
     });
     const taken = new Set((await insertNew(CounterClaimModel, claims)).map((claim) => claim.n));
     ids.push(...claims.filter((claim) => !taken.has(claim.n)).map((claim) => claim.n));
-    if (taken.size > 0) await repair(name);
+    if (taken.size === 0) {
+      lossesInARow = 0;
+    } else if (++lossesInARow % REPAIR_EVERY === 0) {
+      await repair(name);
+    } else {
+      // Usually another caller read the same counter value and wrote the same next one: the
+      // counter is already at `top`; this only undoes a slow writer that set it back below.
+      await raise(name, top);
+    }
   }
   if (ids.length < count) {
     throw new IdAllocationError(
