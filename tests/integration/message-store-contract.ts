@@ -244,6 +244,39 @@ export function messageStoreContract(name: string, store: () => MessageStore): v
       expect(await store().pinnedIds(channelId)).toHaveLength(MAX_PINS);
     });
 
+    it('gives a message pinned 20 times at once one pin and one slot, while others are unpinned', async () => {
+      const channelId = freshChannel();
+      const targets: Message[] = [];
+      for (let i = 0; i < 10; i += 1) targets.push(await store().create(message(channelId)));
+      const others = await Promise.all(
+        Array.from({ length: MAX_PINS }, () => store().create(message(channelId))),
+      );
+      const [freed, ...rest] = others as [Message, ...Message[]];
+      for (const [round, target] of targets.entries()) {
+        await store().pin(channelId, BigInt(freed.id)); // the lowest free slot
+        // A slot freed while a message is pinned 20 times at once makes those pins read
+        // different free slots: without one claim per message, two of them could each take one.
+        const unpin = store().unpin(channelId, BigInt(freed.id));
+        const pins: Promise<string[] | undefined>[] = [];
+        for (let i = 0; i < 20; i += 1) {
+          pins.push(store().pin(channelId, BigInt(target.id)));
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+        await unpin;
+        for (const pinned of await Promise.all(pins)) expect(pinned).toContain(target.id);
+        expect(await store().pinnedIds(channelId)).toEqual(
+          ids(targets.slice(0, round + 1)).reverse(),
+        );
+      }
+      // One slot each: 40 other messages still fit, and the 51st distinct one does not.
+      for (const m of rest.slice(0, MAX_PINS - targets.length))
+        await store().pin(channelId, BigInt(m.id));
+      expect(await store().pinnedIds(channelId)).toHaveLength(MAX_PINS);
+      await expect(
+        store().pin(channelId, BigInt((rest[MAX_PINS - targets.length] as Message).id)),
+      ).rejects.toBeInstanceOf(ConflictError);
+    });
+
     it('never keeps a pin of a message deleted while it was being pinned', async () => {
       const channelId = freshChannel();
       const created = await Promise.all(

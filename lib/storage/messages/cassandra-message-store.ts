@@ -20,7 +20,7 @@ import { ConflictError } from '../errors';
 import { bucketOf } from './buckets';
 import { sortPinnedIds, toMessage } from './dto';
 import { type MessageStore, type StoredMessage, UNREAD_CAP } from './message-store';
-import { claimPinSlot, type PinSlot, type PinSlots } from './pins';
+import { firstFreeSlot, type PinSlot, pinsFullError } from './pins';
 
 const COLUMNS =
   'channel_id, message_id, author_id, content, type, file_url, is_homework, grading_status, read_by';
@@ -32,8 +32,14 @@ const COLUMNS =
  * their own) it logs "Tried to execute a prepared unqualified statement on a keyspace it was not
  * prepared on. Executing the resulting prepared statement will return unexpected results".
  */
-const table = (name: 'messages' | 'channel_buckets' | 'channel_pin_slots') =>
-  `${cassandraSettings().keyspace}.${name}`;
+const table = (
+  name:
+    | 'messages'
+    | 'channel_buckets'
+    | 'channel_pin_slots'
+    | 'channel_pins'
+    | 'channel_read_positions',
+) => `${cassandraSettings().keyspace}.${name}`;
 
 const insertCql = () =>
   `INSERT INTO ${table('messages')} (channel_id, bucket, message_id, author_id, content, type, file_url, is_homework, grading_status, read_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -145,20 +151,91 @@ async function getMessage(channelId: number, id: bigint): Promise<Message | unde
   return row ? fromRow(row, new Set(await pinnedIds(channelId))) : undefined;
 }
 
-/** The pin slots of a channel in Cassandra: a slot is taken with an LWT insert. */
-function cassandraPinSlots(channelId: number): PinSlots {
-  return {
-    read: () => slots(channelId),
-    claim: async (slot, messageId) => {
-      const result = await withCassandra((client) =>
-        client.execute(
+/** A conditional statement (LWT): prepared, LOCAL_QUORUM, LOCAL_SERIAL, as the client is set up. */
+const lwt = (query: string, params: unknown[]) =>
+  withCassandra((client) => client.execute(query, params));
+
+/** The slot of a pin claim that has not chosen one yet. */
+const NO_SLOT = -1;
+
+/**
+ * Gives message `id` one pin slot; ConflictError('pins') when all are taken.
+ *
+ * The message is claimed first (an LWT insert into channel_pins): concurrent pins of one message
+ * all meet at that one row, the slot chosen for it is recorded there, and the choice moves only by
+ * compare-and-set, so they cannot each take a different slot. Every step can be carried on by the
+ * next pin of the message: a claim a crash left without its slot resumes where it stopped, and a
+ * slot the message holds without a claim (an unpin that stopped halfway) is adopted, not doubled.
+ */
+async function takePinSlot(channelId: number, id: bigint): Promise<void> {
+  const channel = BigInt(channelId);
+  for (;;) {
+    const claim = await lwt(
+      `INSERT INTO ${table('channel_pins')} (channel_id, message_id, slot) VALUES (?, ?, ?) IF NOT EXISTS`,
+      [channel, id, NO_SLOT],
+    );
+    let chosen: number | null = claim.wasApplied()
+      ? NO_SLOT
+      : ((claim.first()?.slot as number | null) ?? NO_SLOT);
+    while (chosen !== null) {
+      if (chosen !== NO_SLOT) {
+        const taken = await lwt(
           `INSERT INTO ${table('channel_pin_slots')} (channel_id, slot, message_id) VALUES (?, ?, ?) IF NOT EXISTS`,
-          [BigInt(channelId), slot, messageId],
-        ),
+          [channel, chosen, id],
+        );
+        if (taken.wasApplied() || taken.first()?.message_id === id) {
+          await releaseSlots(channelId, id, chosen);
+          return;
+        }
+      }
+      // No slot chosen yet, or another message took the chosen one first: choose.
+      const current = await slots(channelId);
+      const next = current.find((s) => s.messageId === id)?.slot ?? firstFreeSlot(current);
+      if (next === undefined) {
+        // Full: give the claim back, unless another pin of this message chose a slot meanwhile.
+        const released = await lwt(
+          `DELETE FROM ${table('channel_pins')} WHERE channel_id = ? AND message_id = ? IF slot = ?`,
+          [channel, id, chosen],
+        );
+        const moved = released.wasApplied() ? null : (released.first()?.slot as number | null);
+        if (moved == null) throw pinsFullError();
+        chosen = moved;
+        continue;
+      }
+      const moved = await lwt(
+        `UPDATE ${table('channel_pins')} SET slot = ? WHERE channel_id = ? AND message_id = ? IF slot = ?`,
+        [next, channel, id, chosen],
       );
-      return result.wasApplied();
-    },
-  };
+      // Not applied: another pin of this message moved the choice first (follow it), or the
+      // claim is gone (an unpin or delete ran meanwhile: claim again).
+      chosen = moved.wasApplied() ? next : ((moved.first()?.slot as number | null) ?? null);
+    }
+  }
+}
+
+/** Unpins: the claim first, then every slot holding the message (see takePinSlot). */
+async function clearPin(channelId: number, id: bigint): Promise<void> {
+  await lwt(
+    `DELETE FROM ${table('channel_pins')} WHERE channel_id = ? AND message_id = ? IF EXISTS`,
+    [BigInt(channelId), id],
+  );
+  await releaseSlots(channelId, id);
+}
+
+/**
+ * Frees the slots holding `id` except `keep`, each only if it still holds it (a slot may be
+ * re-taken). A message holds a second slot only after a crash or a race in which a slot was freed
+ * and re-chosen; this heals it on the message's next pin or unpin.
+ */
+async function releaseSlots(channelId: number, id: bigint, keep?: number): Promise<void> {
+  for (const slot of (await slots(channelId)).filter(
+    (s) => s.messageId === id && s.slot !== keep,
+  )) {
+    await lwt(
+      `DELETE FROM ${table('channel_pin_slots')} WHERE channel_id = ? AND slot = ? IF message_id = ?`,
+      [BigInt(channelId), slot.slot, id],
+    );
+  }
 }
 
 /** The channel's buckets from `from` downwards (newest first) or upwards, lazily, page by page. */
@@ -240,16 +317,16 @@ export const cassandraMessageStore: MessageStore = {
       ),
     );
     // Always, even when the message was already gone: a retried delete heals a lost unpin.
-    await unpinSlots(channelId, id);
+    await clearPin(channelId, id);
     return result.wasApplied();
   },
 
   async pin(channelId, id) {
     if (!(await selectOne(channelId, id))) return undefined;
-    await claimPinSlot(cassandraPinSlots(channelId), id);
+    await takePinSlot(channelId, id);
     // A delete that ran meanwhile found no pin to clear: clear ours, and say not found.
     if (!(await selectOne(channelId, id))) {
-      await unpinSlots(channelId, id);
+      await clearPin(channelId, id);
       return undefined;
     }
     return pinnedIds(channelId);
@@ -257,7 +334,7 @@ export const cassandraMessageStore: MessageStore = {
 
   async unpin(channelId, id) {
     // Cleared first and unconditionally, so a pin left behind by a deleted message can go too.
-    await unpinSlots(channelId, id);
+    await clearPin(channelId, id);
     if (!(await selectOne(channelId, id))) return undefined;
     return pinnedIds(channelId);
   },
@@ -337,18 +414,6 @@ export const cassandraMessageStore: MessageStore = {
     return { unreadCount: count, capped: false };
   },
 };
-
-/** Frees every slot holding `id`, each only if it still holds it (a slot may be re-taken). */
-async function unpinSlots(channelId: number, id: bigint): Promise<void> {
-  for (const slot of (await slots(channelId)).filter((s) => s.messageId === id)) {
-    await withCassandra((client) =>
-      client.execute(
-        `DELETE FROM ${table('channel_pin_slots')} WHERE channel_id = ? AND slot = ? IF message_id = ?`,
-        [BigInt(channelId), slot.slot, id],
-      ),
-    );
-  }
-}
 
 /** For tests: forget which buckets this instance has recorded. */
 export function forgetKnownBuckets(): void {
