@@ -306,9 +306,12 @@ export const successResponses: Record<string, SuccessResponse> = {
   'pin-message': ok('The channel with its pins', channelWithPinsResponse),
   'list-pinned': ok('Pinned messages, newest first', z.array(messageResponse)),
   'grade-message': ok('The updated message', messageResponse),
-  'mark-read': ok('The updated message', messageResponse),
+  'mark-read': ok(
+    'The updated message. Marking a message read also marks every earlier message of the channel read for the caller (their read position moves up to it, never back); readBy records this message only',
+    messageResponse,
+  ),
   'unread-count': ok(
-    'Unread messages by others (exact up to 1,000)',
+    'Unread messages by others (exact up to 1,000): newer than the caller’s read position (the newest message they marked read) and not in their readBy',
     z.strictObject({
       unreadCount: z.number().int().min(0).max(1_000),
       capped: z.literal(true).optional(),

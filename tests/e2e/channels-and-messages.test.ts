@@ -471,5 +471,18 @@ describe('messages', () => {
     expect((await classmate.client.post('/api/messages/12345/read', { channelId })).status).toBe(
       404,
     );
+    // Marking a message read marks everything before it read; readBy records that one only.
+    await post(student, channelId, 'three');
+    const four = await post(student, channelId, 'four');
+    await post(student, channelId, 'five');
+    const readFour = await classmate.client.post(`/api/messages/${four.id}/read`, { channelId });
+    expect(body<{ readBy: number[] }>(readFour).readBy).toEqual([classmate.id]);
+    expect(body(await classmate.client.get(`/api/channels/${channelId}/unread`))).toEqual({
+      unreadCount: 1,
+    });
+    // Another member's reading is theirs alone.
+    expect(body(await student.client.get(`/api/channels/${channelId}/unread`))).toEqual({
+      unreadCount: 1,
+    });
   });
 });

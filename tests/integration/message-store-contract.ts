@@ -362,6 +362,62 @@ export function messageStoreContract(name: string, store: () => MessageStore): v
         unreadCount: UNREAD_CAP,
         capped: true,
       });
+      // Read up to the second of the last five: exact again, whatever lies below.
+      const second = storedAt(channelId, start + BUCKET_MS + 10_000 + 1, 0).id;
+      await store().markRead(channelId, second, 1);
+      expect(await store().unreadCount(channelId, 1)).toEqual({ unreadCount: 3, capped: false });
+    });
+
+    it('counts a message read once the user marked it or any newer one read', async () => {
+      const channelId = freshChannel();
+      const now = Date.now();
+      // Two messages by others in each of three buckets, and one by the reader (5) in each.
+      const at = (bucketsAgo: number, sequence: number, authorId = 2) =>
+        storedAt(channelId, now - bucketsAgo * BUCKET_MS, sequence, authorId);
+      const [a1, a2, b1, b2, c1, c2] = [at(4, 0), at(4, 1), at(2, 0), at(2, 1), at(0, 0), at(0, 1)];
+      for (const m of [a1, a2, at(4, 2, 5), b1, b2, at(2, 2, 5), c1, c2, at(0, 2, 5)])
+        await store().put(m as StoredMessage);
+      expect(await store().unreadCount(channelId, 5)).toEqual({ unreadCount: 6, capped: false });
+      // Reading b1 reads everything before it too; only b2, c1 and c2 are left.
+      await store().markRead(channelId, (b1 as StoredMessage).id, 5);
+      expect(await store().unreadCount(channelId, 5)).toEqual({ unreadCount: 3, capped: false });
+      // readBy still records the one message marked.
+      expect((await store().get(channelId, (a2 as StoredMessage).id))?.readBy).toEqual([]);
+      expect((await store().get(channelId, (b1 as StoredMessage).id))?.readBy).toEqual([5]);
+      // Marking an older message does not move the position back.
+      await store().markRead(channelId, (a1 as StoredMessage).id, 5);
+      expect(await store().unreadCount(channelId, 5)).toEqual({ unreadCount: 3, capped: false });
+      // A message above the position that the user has in readBy (as migrated) is read.
+      await store().put({ ...at(0, 3), readBy: [5] });
+      expect(await store().unreadCount(channelId, 5)).toEqual({ unreadCount: 3, capped: false });
+      // Deleting the marked message keeps the position; other readers have their own.
+      await store().delete(channelId, (b1 as StoredMessage).id);
+      expect(await store().unreadCount(channelId, 5)).toEqual({ unreadCount: 3, capped: false });
+      expect(await store().unreadCount(channelId, 6)).toEqual({ unreadCount: 9, capped: false });
+      // A mark of a message that is not there changes nothing.
+      expect(await store().markRead(channelId, (b1 as StoredMessage).id, 6)).toBeUndefined();
+      expect(await store().markRead(freshChannel(), (c2 as StoredMessage).id, 6)).toBeUndefined();
+      expect(await store().unreadCount(channelId, 6)).toEqual({ unreadCount: 9, capped: false });
+      // Reading the newest by others reads all.
+      await store().markRead(channelId, (c2 as StoredMessage).id, 5);
+      expect(await store().unreadCount(channelId, 5)).toEqual({ unreadCount: 0, capped: false });
+    });
+
+    it('never moves a read position back under concurrent marks', async () => {
+      const channelId = freshChannel();
+      const created: Message[] = [];
+      for (let i = 0; i < 30; i += 1)
+        created.push(await store().create(message(channelId, { authorId: 2 })));
+      // The newest and the ten oldest marked at once: if an older mark could land last, the
+      // messages between them would count as unread again.
+      await Promise.all(
+        [...created.slice(0, 10), created[29] as Message].map((m) =>
+          store().markRead(channelId, BigInt(m.id), 8),
+        ),
+      );
+      expect(await store().unreadCount(channelId, 8)).toEqual({ unreadCount: 0, capped: false });
+      await store().create(message(channelId, { authorId: 2 }));
+      expect(await store().unreadCount(channelId, 8)).toEqual({ unreadCount: 1, capped: false });
     });
 
     it('stores a migrated message with its id and state unchanged; re-putting is idempotent', async () => {

@@ -238,6 +238,40 @@ async function releaseSlots(channelId: number, id: bigint, keep?: number): Promi
   }
 }
 
+/** The newest message the user has marked read in the channel (everything up to it is read). */
+async function readPosition(channelId: number, userId: number): Promise<bigint | undefined> {
+  const result = await withCassandra((client) =>
+    client.execute(
+      `SELECT read_up_to FROM ${table('channel_read_positions')} WHERE channel_id = ? AND user_id = ?`,
+      [BigInt(channelId), BigInt(userId)],
+      idempotent,
+    ),
+  );
+  return (result.first()?.read_up_to as bigint | null | undefined) ?? undefined;
+}
+
+/**
+ * Moves the read position up to `upTo`, never back: compare-and-set (LWT), so of two concurrent
+ * marks the newer message wins whatever order they land in; a plain write would let the older
+ * one land last and un-read messages.
+ */
+async function advanceReadPosition(channelId: number, userId: number, upTo: bigint) {
+  const key = [BigInt(channelId), BigInt(userId)];
+  for (;;) {
+    const moved = await lwt(
+      `UPDATE ${table('channel_read_positions')} SET read_up_to = ? WHERE channel_id = ? AND user_id = ? IF read_up_to < ?`,
+      [upTo, ...key, upTo],
+    );
+    // Not applied: already at or past upTo, or no position yet.
+    if (moved.wasApplied() || moved.first()?.read_up_to != null) return;
+    const created = await lwt(
+      `INSERT INTO ${table('channel_read_positions')} (channel_id, user_id, read_up_to) VALUES (?, ?, ?) IF NOT EXISTS`,
+      [...key, upTo],
+    );
+    if (created.wasApplied()) return;
+  }
+}
+
 /** The channel's buckets from `from` downwards (newest first) or upwards, lazily, page by page. */
 async function* bucketsOf(channelId: number, from: number | undefined, direction: 'down' | 'up') {
   const query =
@@ -372,8 +406,12 @@ export const cassandraMessageStore: MessageStore = {
         [[BigInt(userId)], BigInt(channelId), bucketOf(id), id],
       ),
     );
-    return result.wasApplied() ? getMessage(channelId, id) : undefined;
+    if (!result.wasApplied()) return undefined;
+    await advanceReadPosition(channelId, userId, id);
+    return getMessage(channelId, id);
   },
+
+  putReadPosition: advanceReadPosition,
 
   async count(channelId) {
     let total = 0;
@@ -392,14 +430,18 @@ export const cassandraMessageStore: MessageStore = {
 
   async unreadCount(channelId, userId) {
     const user = BigInt(userId);
+    // Only messages newer than the read position: newest bucket first, down to the position's.
+    const upTo = (await readPosition(channelId, userId)) ?? -1n;
+    const lowest = upTo < 0n ? undefined : bucketOf(upTo);
     let count = 0;
     for await (const bucket of bucketsOf(channelId, undefined, 'down')) {
+      if (lowest !== undefined && bucket < lowest) break;
       let pageState: string | undefined;
       do {
         const result = await withCassandra((client) =>
           client.execute(
-            `SELECT author_id, read_by FROM ${table('messages')} WHERE channel_id = ? AND bucket = ?`,
-            [BigInt(channelId), bucket],
+            `SELECT author_id, read_by FROM ${table('messages')} WHERE channel_id = ? AND bucket = ? AND message_id > ?`,
+            [BigInt(channelId), bucket, upTo],
             { ...idempotent, fetchSize: 1_000, ...(pageState ? { pageState } : {}) },
           ),
         );

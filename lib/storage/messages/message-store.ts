@@ -67,10 +67,20 @@ export interface MessageStore {
   pinned(channelId: number): Promise<Message[]>;
   /** undefined when not found; ConflictError('homework') when the message is not homework. */
   grade(channelId: number, id: bigint, status: GradingStatus): Promise<Message | undefined>;
-  /** Adds the user to readBy (idempotent); undefined when not found. */
+  /**
+   * The user has read the message and everything before it: adds the user to its readBy
+   * (idempotent) and moves the user's read position in the channel up to it (never back).
+   * undefined when not found (and nothing changes).
+   */
   markRead(channelId: number, id: bigint, userId: number): Promise<Message | undefined>;
+  /** Moves the user's read position up to `upTo` (never back), as it is (migration). */
+  putReadPosition(channelId: number, userId: number, upTo: bigint): Promise<void>;
   /** How many messages the channel holds (migration checks; a scan, not for request paths). */
   count(channelId: number): Promise<number>;
-  /** Messages by others the user has not read, exact up to UNREAD_CAP. */
+  /**
+   * Messages by others the user has not read, exact up to UNREAD_CAP: newer than the user's read
+   * position and without the user in readBy. Only messages newer than the position are read, so
+   * the cost follows what is unread, not the channel's size.
+   */
   unreadCount(channelId: number, userId: number): Promise<UnreadCount>;
 }

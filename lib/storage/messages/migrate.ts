@@ -5,7 +5,7 @@
  * the same message is the same row, so copying a batch twice changes nothing.
  */
 import { trusted } from 'mongoose';
-import { MessageModel, MessagePinModel } from '../../../shared/mongo-schema';
+import { MessageModel, MessagePinModel, MessageReadMarkModel } from '../../../shared/mongo-schema';
 import { withMongo } from '../../db/mongo';
 import { lowestSnowflakeAt, SNOWFLAKE_EPOCH_MS, snowflakeTime } from '../../ids';
 import type { MessageStore } from './message-store';
@@ -78,6 +78,7 @@ export async function copyMessages(
     );
     if (docs.length === 0) {
       await copyPins(target);
+      await copyReadPositions(target);
       return { copied, total, complete: true };
     }
     await Promise.all(
@@ -113,6 +114,15 @@ async function copyPins(target: MessageStore): Promise<void> {
     MessagePinModel.find({}, { _id: 0, channelId: 1, messageId: 1 }).lean(),
   );
   for (const pin of pins) await target.pin(pin.channelId, BigInt(pin.messageId));
+}
+
+/** Each user's read position per channel (without it, unread counts would grow). Idempotent. */
+async function copyReadPositions(target: MessageStore): Promise<void> {
+  const marks = await withMongo(() =>
+    MessageReadMarkModel.find({}, { _id: 0, channelId: 1, userId: 1, upTo: 1 }).lean(),
+  );
+  for (const mark of marks)
+    await target.putReadPosition(mark.channelId, mark.userId, BigInt(mark.upTo));
 }
 
 export interface CountCheck {

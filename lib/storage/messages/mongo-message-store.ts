@@ -7,7 +7,12 @@
  * On MongoDB that is the primary-key index; on FerretDB/SQLite it is the only indexed filter.
  */
 import { trusted } from 'mongoose';
-import { type MessageDoc, MessageModel, MessagePinModel } from '../../../shared/mongo-schema';
+import {
+  type MessageDoc,
+  MessageModel,
+  MessagePinModel,
+  MessageReadMarkModel,
+} from '../../../shared/mongo-schema';
 import type { Message } from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
 import { formatSnowflake, nextMessageId, snowflakeTime } from '../../ids';
@@ -43,6 +48,29 @@ function mongoPinSlots(channelId: number): PinSlots {
       }
     },
   };
+}
+
+/** The newest message the user has marked read in the channel (see MessageReadMarkDoc). */
+async function readPosition(channelId: number, userId: number): Promise<bigint | undefined> {
+  const top = await MessageReadMarkModel.findOne({ channelId, userId }, { _id: 0, upTo: 1 })
+    .sort({ upTo: -1 })
+    .lean();
+  return top ? BigInt(top.upTo) : undefined;
+}
+
+/** Records the mark (idempotent), then drops the marks below it: the highest always stays. */
+async function advanceReadPosition(channelId: number, userId: number, upTo: bigint) {
+  try {
+    await MessageReadMarkModel.create({
+      _id: `${channelId}:${userId}:${formatSnowflake(upTo)}`,
+      channelId,
+      userId,
+      upTo,
+    });
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+  }
+  await MessageReadMarkModel.deleteMany({ channelId, userId, upTo: trusted({ $lt: upTo }) });
 }
 
 const pinnedSet = async (channelId: number) => new Set(await pinnedIds(channelId));
@@ -178,15 +206,29 @@ export const mongoMessageStore: MessageStore = {
       assertId(userId, 'userId');
       if (!(await findInChannel(channelId, id))) return undefined;
       const doc = await updateMessage(id, { $addToSet: { readBy: userId } });
-      return doc ? fromDoc(doc, await pinnedSet(channelId)) : undefined;
+      if (!doc) return undefined;
+      await advanceReadPosition(channelId, userId, id);
+      return fromDoc(doc, await pinnedSet(channelId));
+    }),
+
+  putReadPosition: (channelId, userId, upTo) =>
+    withMongo(async () => {
+      assertId(userId, 'userId');
+      await advanceReadPosition(channelId, userId, upTo);
     }),
 
   count: (channelId) => withMongo(() => MessageModel.countDocuments({ channelId })),
 
   unreadCount: (channelId, userId) =>
     withMongo(async () => {
+      const upTo = await readPosition(channelId, userId);
       const count = await MessageModel.countDocuments(
-        { channelId, authorId: trusted({ $ne: userId }), readBy: trusted({ $ne: userId }) },
+        {
+          channelId,
+          ...(upTo === undefined ? {} : { id: trusted({ $gt: upTo }) }),
+          authorId: trusted({ $ne: userId }),
+          readBy: trusted({ $ne: userId }),
+        },
         { limit: UNREAD_CAP + 1 },
       );
       return { unreadCount: Math.min(count, UNREAD_CAP), capped: count > UNREAD_CAP };
