@@ -1,5 +1,5 @@
 /**
- * Messages in Cassandra / Astra DB (shared/cassandra-schema.ts, migration 2).
+ * Messages in Cassandra / Astra DB (shared/cassandra-schema.ts, migrations 2-4).
  *
  * Partitions are (channel_id, 10-day bucket) clustered by message_id DESC; channel_buckets lists
  * the buckets a channel has used, so history walks back through non-empty partitions only. Every
