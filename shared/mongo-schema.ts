@@ -447,11 +447,12 @@ messagePinSchema.index({ channelId: 1, messageId: 1 }, { unique: true });
 export const MessagePinModel = define('MessagePin', messagePinSchema, 'message_pins');
 
 /**
- * A user's read position in a channel: the newest message they marked read (everything up to it
- * counts as read). One document per mark, `_id` `channel:user:message`, and the position is the
- * highest: an insert against the unique `_id` is the one write every engine makes atomic, so
- * concurrent marks can never move the position back (FerretDB runs `$max` as a read then a write).
- * Marks below a newer one are deleted after it is written.
+ * A user's read position in a channel: every message up to `upTo` is theirs or has them in readBy
+ * (a cache of readBy the message store keeps). One document per advance, `_id`
+ * `channel:user:message`, and the position is the highest: an insert against the unique `_id` is
+ * the one write every engine makes atomic, so concurrent advances can never move the position back
+ * (FerretDB runs `$max` as a read then a write). Documents below a higher one are deleted after it
+ * is written.
  */
 export interface MessageReadMarkDoc {
   _id: string;

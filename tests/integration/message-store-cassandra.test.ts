@@ -4,7 +4,10 @@ import { resetConfig } from '../../lib/config';
 import { closeCassandra, withCassandra } from '../../lib/db/cassandra';
 import { closeDynamo } from '../../lib/db/dynamo';
 import { ConflictError } from '../../lib/storage/errors';
-import { cassandraMessageStore } from '../../lib/storage/messages/cassandra-message-store';
+import {
+  cassandraMessageStore,
+  cassandraMessageStoreWith,
+} from '../../lib/storage/messages/cassandra-message-store';
 import { MAX_PINS } from '../../lib/storage/messages/message-store';
 import { type IsolatedEnv, useIsolatedEnv } from '../helpers/isolated-env';
 import { messageStoreContract } from './message-store-contract';
@@ -19,7 +22,7 @@ afterAll(async () => {
   closeDynamo();
 });
 
-messageStoreContract('cassandra', () => cassandraMessageStore);
+messageStoreContract('cassandra', () => cassandraMessageStore, cassandraMessageStoreWith);
 
 describe('cassandra message store: keyspace', () => {
   it('names the configured keyspace in its statements, whatever keyspace the session is on', async () => {

@@ -19,8 +19,19 @@ import { nextMessageId } from '../../ids';
 import { ConflictError } from '../errors';
 import { bucketOf } from './buckets';
 import { sortPinnedIds, toMessage } from './dto';
-import { type MessageStore, type StoredMessage, UNREAD_CAP } from './message-store';
+import {
+  type MessageStore,
+  type StoredMessage,
+  UNREAD_CAP,
+  type UnreadCount,
+} from './message-store';
 import { firstFreeSlot, type PinSlot, pinsFullError } from './pins';
+import {
+  defaultReadPositionOptions,
+  type ReadPositionOptions,
+  readPrefixEnd,
+  settledUpTo,
+} from './read-position';
 
 const COLUMNS =
   'channel_id, message_id, author_id, content, type, file_url, is_homework, grading_status, read_by';
@@ -238,7 +249,7 @@ async function releaseSlots(channelId: number, id: bigint, keep?: number): Promi
   }
 }
 
-/** The newest message the user has marked read in the channel (everything up to it is read). */
+/** The user's read position in the channel (read-position.ts). */
 async function readPosition(channelId: number, userId: number): Promise<bigint | undefined> {
   const result = await withCassandra((client) =>
     client.execute(
@@ -252,8 +263,8 @@ async function readPosition(channelId: number, userId: number): Promise<bigint |
 
 /**
  * Moves the read position up to `upTo`, never back: compare-and-set (LWT), so of two concurrent
- * marks the newer message wins whatever order they land in; a plain write would let the older
- * one land last and un-read messages.
+ * advances the higher wins whatever order they land in; a plain write could let the lower one
+ * land last (still safe, but the next count would read more).
  */
 async function advanceReadPosition(channelId: number, userId: number, upTo: bigint) {
   const key = [BigInt(channelId), BigInt(userId)];
@@ -270,6 +281,58 @@ async function advanceReadPosition(channelId: number, userId: number, upTo: bigi
     );
     if (created.wasApplied()) return;
   }
+}
+
+/** Whether the row is by the user or read by them. */
+const isRead = (row: types.Row, user: bigint) =>
+  row.author_id === user || ((row.read_by as bigint[] | null) ?? []).includes(user);
+
+/**
+ * The channel's messages above `after` up to `upTo`, oldest first, as read or not by the user,
+ * lazily in small pages (a scan usually stops at its first row).
+ */
+async function* readMarksAbove(
+  channelId: number,
+  userId: number,
+  after: bigint | undefined,
+  upTo: bigint,
+): AsyncGenerator<{ id: bigint; read: boolean }> {
+  if (upTo < 0n) return;
+  const user = BigInt(userId);
+  const last = bucketOf(upTo);
+  for await (const bucket of bucketsOf(
+    channelId,
+    after === undefined ? undefined : bucketOf(after),
+    'up',
+  )) {
+    if (bucket > last) return;
+    let pageState: string | undefined;
+    do {
+      const result = await withCassandra((client) =>
+        client.execute(
+          `SELECT message_id, author_id, read_by FROM ${table('messages')} WHERE channel_id = ? AND bucket = ? AND message_id > ? AND message_id <= ? ORDER BY message_id ASC`,
+          [BigInt(channelId), bucket, after ?? -1n, upTo],
+          { ...idempotent, fetchSize: 50, ...(pageState ? { pageState } : {}) },
+        ),
+      );
+      for (const row of result.rows)
+        yield { id: row.message_id as bigint, read: isRead(row, user) };
+      pageState = result.pageState ?? undefined;
+    } while (pageState);
+  }
+}
+
+/** After a read mark: moves the position over the read prefix above it (read-position.ts). */
+async function advanceOverReadPrefix(
+  channelId: number,
+  userId: number,
+  options: ReadPositionOptions,
+): Promise<void> {
+  // The margin is taken before the position is read and the rows scanned (read-position.ts).
+  const upTo = settledUpTo(options);
+  const from = await readPosition(channelId, userId);
+  const end = await readPrefixEnd(readMarksAbove(channelId, userId, from, upTo));
+  if (end !== undefined) await advanceReadPosition(channelId, userId, end);
 }
 
 /** The channel's buckets from `from` downwards (newest first) or upwards, lazily, page by page. */
@@ -293,7 +356,19 @@ async function* bucketsOf(channelId: number, from: number | undefined, direction
   } while (pageState);
 }
 
-export const cassandraMessageStore: MessageStore = {
+/**
+ * The Cassandra message store, with read positions kept as `options` say (tests shorten the settle
+ * margin); `cassandraMessageStore` is the one the application uses.
+ */
+export function cassandraMessageStoreWith(options: ReadPositionOptions): MessageStore {
+  return {
+    ...storeBase,
+    markRead: (channelId, id, userId) => markRead(channelId, id, userId, options),
+    unreadCount: (channelId, userId) => unreadCount(channelId, userId, options),
+  };
+}
+
+const storeBase: Omit<MessageStore, 'markRead' | 'unreadCount'> = {
   kind: 'cassandra',
 
   async create(message) {
@@ -399,19 +474,7 @@ export const cassandraMessageStore: MessageStore = {
     return getMessage(channelId, id);
   },
 
-  async markRead(channelId, id, userId) {
-    const result = await withCassandra((client) =>
-      client.execute(
-        `UPDATE ${table('messages')} SET read_by = read_by + ? WHERE channel_id = ? AND bucket = ? AND message_id = ? IF EXISTS`,
-        [[BigInt(userId)], BigInt(channelId), bucketOf(id), id],
-      ),
-    );
-    if (!result.wasApplied()) return undefined;
-    await advanceReadPosition(channelId, userId, id);
-    return getMessage(channelId, id);
-  },
-
-  putReadPosition: advanceReadPosition,
+  readPosition,
 
   async count(channelId) {
     let total = 0;
@@ -427,35 +490,66 @@ export const cassandraMessageStore: MessageStore = {
     }
     return total;
   },
-
-  async unreadCount(channelId, userId) {
-    const user = BigInt(userId);
-    // Only messages newer than the read position: newest bucket first, down to the position's.
-    const upTo = (await readPosition(channelId, userId)) ?? -1n;
-    const lowest = upTo < 0n ? undefined : bucketOf(upTo);
-    let count = 0;
-    for await (const bucket of bucketsOf(channelId, undefined, 'down')) {
-      if (lowest !== undefined && bucket < lowest) break;
-      let pageState: string | undefined;
-      do {
-        const result = await withCassandra((client) =>
-          client.execute(
-            `SELECT author_id, read_by FROM ${table('messages')} WHERE channel_id = ? AND bucket = ? AND message_id > ?`,
-            [BigInt(channelId), bucket, upTo],
-            { ...idempotent, fetchSize: 1_000, ...(pageState ? { pageState } : {}) },
-          ),
-        );
-        for (const row of result.rows) {
-          if (row.author_id !== user && !((row.read_by as bigint[] | null) ?? []).includes(user))
-            count += 1;
-        }
-        if (count > UNREAD_CAP) return { unreadCount: UNREAD_CAP, capped: true };
-        pageState = result.pageState ?? undefined;
-      } while (pageState);
-    }
-    return { unreadCount: count, capped: false };
-  },
 };
+
+export const cassandraMessageStore = cassandraMessageStoreWith(defaultReadPositionOptions);
+
+async function markRead(
+  channelId: number,
+  id: bigint,
+  userId: number,
+  options: ReadPositionOptions,
+): Promise<Message | undefined> {
+  const result = await withCassandra((client) =>
+    client.execute(
+      `UPDATE ${table('messages')} SET read_by = read_by + ? WHERE channel_id = ? AND bucket = ? AND message_id = ? IF EXISTS`,
+      [[BigInt(userId)], BigInt(channelId), bucketOf(id), id],
+    ),
+  );
+  if (!result.wasApplied()) return undefined;
+  await advanceOverReadPrefix(channelId, userId, options);
+  return getMessage(channelId, id);
+}
+
+async function unreadCount(
+  channelId: number,
+  userId: number,
+  options: ReadPositionOptions,
+): Promise<UnreadCount> {
+  const user = BigInt(userId);
+  const settled = settledUpTo(options);
+  // Only messages above the read position: newest bucket first, down to the position's.
+  const from = await readPosition(channelId, userId);
+  const lowest = from === undefined ? undefined : bucketOf(from);
+  let count = 0;
+  // The highest settled message below every unread one seen so far: the read prefix's end once
+  // every message above the position has been seen.
+  let prefixEnd: bigint | undefined;
+  for await (const bucket of bucketsOf(channelId, undefined, 'down')) {
+    if (lowest !== undefined && bucket < lowest) break;
+    let pageState: string | undefined;
+    do {
+      const result = await withCassandra((client) =>
+        client.execute(
+          `SELECT message_id, author_id, read_by FROM ${table('messages')} WHERE channel_id = ? AND bucket = ? AND message_id > ?`,
+          [BigInt(channelId), bucket, from ?? -1n],
+          { ...idempotent, fetchSize: 1_000, ...(pageState ? { pageState } : {}) },
+        ),
+      );
+      for (const row of result.rows) {
+        const id = row.message_id as bigint;
+        if (!isRead(row, user)) {
+          count += 1;
+          prefixEnd = undefined;
+        } else if (prefixEnd === undefined && id <= settled) prefixEnd = id;
+      }
+      if (count > UNREAD_CAP) return { unreadCount: UNREAD_CAP, capped: true };
+      pageState = result.pageState ?? undefined;
+    } while (pageState);
+  }
+  if (prefixEnd !== undefined) await advanceReadPosition(channelId, userId, prefixEnd);
+  return { unreadCount: count, capped: false };
+}
 
 /** For tests: forget which buckets this instance has recorded. */
 export function forgetKnownBuckets(): void {

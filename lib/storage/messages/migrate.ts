@@ -2,10 +2,11 @@
  * Copies chat history from the MongoDB message store to Cassandra, ids and state preserved
  * (scripts/migrate-messages). Resumable: a checkpoint (the last copied id) is saved in MongoDB after
  * every batch, so an interrupted run continues where it stopped. Idempotent: a Cassandra insert of
- * the same message is the same row, so copying a batch twice changes nothing.
+ * the same message is the same row, so copying a batch twice changes nothing. Read positions are not
+ * copied: a cache of readBy (read-position.ts), which Cassandra rebuilds from the copied readBy.
  */
 import { trusted } from 'mongoose';
-import { MessageModel, MessagePinModel, MessageReadMarkModel } from '../../../shared/mongo-schema';
+import { MessageModel, MessagePinModel } from '../../../shared/mongo-schema';
 import { withMongo } from '../../db/mongo';
 import { lowestSnowflakeAt, SNOWFLAKE_EPOCH_MS, snowflakeTime } from '../../ids';
 import type { MessageStore } from './message-store';
@@ -78,7 +79,6 @@ export async function copyMessages(
     );
     if (docs.length === 0) {
       await copyPins(target);
-      await copyReadPositions(target);
       return { copied, total, complete: true };
     }
     await Promise.all(
@@ -114,15 +114,6 @@ async function copyPins(target: MessageStore): Promise<void> {
     MessagePinModel.find({}, { _id: 0, channelId: 1, messageId: 1 }).lean(),
   );
   for (const pin of pins) await target.pin(pin.channelId, BigInt(pin.messageId));
-}
-
-/** Each user's read position per channel (without it, unread counts would grow). Idempotent. */
-async function copyReadPositions(target: MessageStore): Promise<void> {
-  const marks = await withMongo(() =>
-    MessageReadMarkModel.find({}, { _id: 0, channelId: 1, userId: 1, upTo: 1 }).lean(),
-  );
-  for (const mark of marks)
-    await target.putReadPosition(mark.channelId, mark.userId, BigInt(mark.upTo));
 }
 
 export interface CountCheck {
