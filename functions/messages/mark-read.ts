@@ -1,6 +1,6 @@
 /**
- * POST /api/messages/:id/read: the caller has read the message and everything before it in the
- * channel (idempotent). Answers the real message.
+ * POST /api/messages/:id/read: the caller has read this message (only this one; idempotent).
+ * Answers the real message.
  */
 import * as z from 'zod/mini';
 import { channelAccess } from '../../lib/authz/channels';
