@@ -23,30 +23,10 @@ import { mongoMessageStore } from '../lib/storage/messages/mongo-message-store';
 import { syncIndexesAt } from '../lib/storage/mongo/indexes';
 import { migrateWith, startStack } from '../scripts/stack';
 import { MessageModel } from '../shared/mongo-schema';
+import { latency } from './latency';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
 const STORES = (process.env.BENCH_STORES ?? 'cassandra,mongo').split(',');
-/** Reads per measurement, and a time box for engines where a read is slow. */
-const READS = 200;
-const READ_BUDGET_MS = 30_000;
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] as number;
-
-async function latency(
-  op: () => Promise<unknown>,
-): Promise<{ p50: number; p99: number; n: number }> {
-  const samples: number[] = [];
-  const started = performance.now();
-  while (samples.length < READS && performance.now() - started < READ_BUDGET_MS) {
-    const t = performance.now();
-    await op();
-    samples.push(performance.now() - t);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), n: samples.length };
-}
-
 async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>) {
   let next = 0;
   await Promise.all(

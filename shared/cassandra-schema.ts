@@ -62,6 +62,35 @@ export const cassandraMigrations: readonly CassandraMigration[] = [
        )`,
     ],
   },
+  {
+    version: 3,
+    description: 'pin claims: one row per pinned message, so a double pin takes one slot',
+    statements: [
+      // "This message is pinned", claimed with an LWT insert before a slot is taken: concurrent
+      // pins of one message agree on this one row. `slot` is the slot the claim has chosen (-1:
+      // none yet) and moves only by compare-and-set, so a message is given one slot at a time.
+      `CREATE TABLE IF NOT EXISTS channel_pins (
+         channel_id bigint,
+         message_id bigint,
+         slot int,
+         PRIMARY KEY (channel_id, message_id)
+       )`,
+    ],
+  },
+  {
+    version: 4,
+    description: 'read positions: the newest message each user has marked read, per channel',
+    statements: [
+      // Everything up to read_up_to counts as read, so an unread count reads only newer messages.
+      // One row per (channel, user); it only moves forward (LWT compare-and-set).
+      `CREATE TABLE IF NOT EXISTS channel_read_positions (
+         channel_id bigint,
+         user_id bigint,
+         read_up_to bigint,
+         PRIMARY KEY ((channel_id, user_id))
+       )`,
+    ],
+  },
 ];
 
 /** The table that records which migrations a keyspace has. */

@@ -527,6 +527,36 @@ messagePinSchema.index({ channelId: 1, slot: 1 }, { unique: true });
 messagePinSchema.index({ channelId: 1, messageId: 1 }, { unique: true });
 export const MessagePinModel = define('MessagePin', messagePinSchema, 'message_pins');
 
+/**
+ * A user's read position in a channel: every message up to `upTo` is theirs or has them in readBy
+ * (a cache of readBy the message store keeps). One document per advance, `_id`
+ * `channel:user:message`, and the position is the highest: an insert against the unique `_id` is
+ * the one write every engine makes atomic, so concurrent advances can never move the position back
+ * (FerretDB runs `$max` as a read then a write). Documents below a higher one are deleted after it
+ * is written.
+ */
+export interface MessageReadMarkDoc {
+  _id: string;
+  channelId: number;
+  userId: number;
+  upTo: bigint;
+}
+const messageReadMarkSchema = new Schema<MessageReadMarkDoc>(
+  {
+    _id: { type: String, required: true },
+    channelId: { type: Number, required: true },
+    userId: { type: Number, required: true },
+    upTo: { type: Schema.Types.BigInt, required: true },
+  },
+  options,
+);
+messageReadMarkSchema.index({ channelId: 1, userId: 1, upTo: -1 });
+export const MessageReadMarkModel = define(
+  'MessageReadMark',
+  messageReadMarkSchema,
+  'message_read_marks',
+);
+
 /** What scripts/sync-indexes needs of a model. */
 export interface IndexedModel {
   modelName: string;
@@ -552,4 +582,5 @@ export const allModels: readonly IndexedModel[] = [
   ChannelModel,
   MessageModel,
   MessagePinModel,
+  MessageReadMarkModel,
 ];

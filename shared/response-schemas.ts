@@ -321,9 +321,12 @@ export const successResponses: Record<string, SuccessResponse> = {
   'pin-message': ok('The channel with its pins', channelWithPinsResponse),
   'list-pinned': ok('Pinned messages, newest first', z.array(messageResponse)),
   'grade-message': ok('The updated message', messageResponse),
-  'mark-read': ok('The updated message', messageResponse),
+  'mark-read': ok(
+    'The updated message, the caller in its readBy (idempotent). Only this message is marked read: earlier ones stay unread until marked themselves',
+    messageResponse,
+  ),
   'unread-count': ok(
-    'Unread messages by others (exact up to 1,000)',
+    'Messages by others that do not have the caller in readBy (exact up to 1,000). For a caller who has read everything it costs the same however long the channel’s history',
     z.strictObject({
       unreadCount: z.number().int().min(0).max(1_000),
       capped: z.literal(true).optional(),

@@ -1,4 +1,7 @@
-/** POST /api/messages/:id/read: the caller has read the message (idempotent). Answers the real message. */
+/**
+ * POST /api/messages/:id/read: the caller has read this message (only this one; idempotent).
+ * Answers the real message.
+ */
 import * as z from 'zod/mini';
 import { channelAccess } from '../../lib/authz/channels';
 import { NotFoundError } from '../../lib/http/errors';

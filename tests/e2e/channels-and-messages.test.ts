@@ -459,7 +459,7 @@ describe('messages', () => {
       await owner.client.post(`/api/workspaces/${workspaceId}/channels`, { name: 'Reading' }),
     ).id;
     const a = await post(student, channelId, 'one');
-    await post(student, channelId, 'two');
+    const two = await post(student, channelId, 'two');
     await post(classmate, channelId, 'mine');
     expect(body(await classmate.client.get(`/api/channels/${channelId}/unread`))).toEqual({
       unreadCount: 2,
@@ -481,5 +481,26 @@ describe('messages', () => {
     expect((await classmate.client.post('/api/messages/12345/read', { channelId })).status).toBe(
       404,
     );
+    // Marking a message read reads that one only: 'two' and 'three' stay unread after 'four'.
+    const three = await post(student, channelId, 'three');
+    const four = await post(student, channelId, 'four');
+    const five = await post(student, channelId, 'five');
+    const readFour = await classmate.client.post(`/api/messages/${four.id}/read`, { channelId });
+    expect(body<{ readBy: number[] }>(readFour).readBy).toEqual([classmate.id]);
+    const unread = async () =>
+      body(await classmate.client.get(`/api/channels/${channelId}/unread`));
+    expect(await unread()).toEqual({ unreadCount: 3 });
+    // The gap marked later counts down message by message.
+    expect(
+      (await classmate.client.post(`/api/messages/${two.id}/read`, { channelId })).status,
+    ).toBe(200);
+    expect(await unread()).toEqual({ unreadCount: 2 });
+    await classmate.client.post(`/api/messages/${three.id}/read`, { channelId });
+    await classmate.client.post(`/api/messages/${five.id}/read`, { channelId });
+    expect(await unread()).toEqual({ unreadCount: 0 });
+    // Another member's reading is theirs alone.
+    expect(body(await student.client.get(`/api/channels/${channelId}/unread`))).toEqual({
+      unreadCount: 1,
+    });
   });
 });

@@ -13,6 +13,10 @@ import {
   type StoredMessage,
   UNREAD_CAP,
 } from '../../lib/storage/messages/message-store';
+import {
+  MAX_ADVANCE_ROWS,
+  type ReadPositionOptions,
+} from '../../lib/storage/messages/read-position';
 import type { Message } from '../../shared/schema';
 
 let nextChannel = 1_000 + Math.floor(Math.random() * 1_000_000);
@@ -86,7 +90,18 @@ async function walkForwards(
   return all;
 }
 
-export function messageStoreContract(name: string, store: () => MessageStore): void {
+/**
+ * `store` is the store as the application uses it; `storeWith` builds one keeping read positions
+ * with other options (a settle margin of 0 lets messages just sent be passed, one of an hour
+ * stands for messages too recent to pass), over the same data.
+ */
+export function messageStoreContract(
+  name: string,
+  store: () => MessageStore,
+  storeWith: (options: ReadPositionOptions) => MessageStore,
+): void {
+  /** Passes messages however recent: what `store` does once READ_SETTLE_MS has gone by. */
+  const settledStore = () => storeWith({ settleMs: 0 });
   describe(`${name} message store contract`, () => {
     it('creates a message with a Snowflake string id and its creation time', async () => {
       const channelId = freshChannel();
@@ -244,6 +259,39 @@ export function messageStoreContract(name: string, store: () => MessageStore): v
       expect(await store().pinnedIds(channelId)).toHaveLength(MAX_PINS);
     });
 
+    it('gives a message pinned 20 times at once one pin and one slot, while others are unpinned', async () => {
+      const channelId = freshChannel();
+      const targets: Message[] = [];
+      for (let i = 0; i < 10; i += 1) targets.push(await store().create(message(channelId)));
+      const others = await Promise.all(
+        Array.from({ length: MAX_PINS }, () => store().create(message(channelId))),
+      );
+      const [freed, ...rest] = others as [Message, ...Message[]];
+      for (const [round, target] of targets.entries()) {
+        await store().pin(channelId, BigInt(freed.id)); // the lowest free slot
+        // A slot freed while a message is pinned 20 times at once makes those pins read
+        // different free slots: without one claim per message, two of them could each take one.
+        const unpin = store().unpin(channelId, BigInt(freed.id));
+        const pins: Promise<string[] | undefined>[] = [];
+        for (let i = 0; i < 20; i += 1) {
+          pins.push(store().pin(channelId, BigInt(target.id)));
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+        await unpin;
+        for (const pinned of await Promise.all(pins)) expect(pinned).toContain(target.id);
+        expect(await store().pinnedIds(channelId)).toEqual(
+          ids(targets.slice(0, round + 1)).reverse(),
+        );
+      }
+      // One slot each: 40 other messages still fit, and the 51st distinct one does not.
+      for (const m of rest.slice(0, MAX_PINS - targets.length))
+        await store().pin(channelId, BigInt(m.id));
+      expect(await store().pinnedIds(channelId)).toHaveLength(MAX_PINS);
+      await expect(
+        store().pin(channelId, BigInt((rest[MAX_PINS - targets.length] as Message).id)),
+      ).rejects.toBeInstanceOf(ConflictError);
+    });
+
     it('never keeps a pin of a message deleted while it was being pinned', async () => {
       const channelId = freshChannel();
       const created = await Promise.all(
@@ -329,6 +377,150 @@ export function messageStoreContract(name: string, store: () => MessageStore): v
         unreadCount: UNREAD_CAP,
         capped: true,
       });
+    });
+
+    it('reads only the message marked: older ones stay unread until marked themselves', async () => {
+      const channelId = freshChannel();
+      const now = Date.now();
+      // Two messages by others in each of three buckets, and one by the reader (5) in each.
+      const at = (bucketsAgo: number, sequence: number, authorId = 2) =>
+        storedAt(channelId, now - bucketsAgo * BUCKET_MS, sequence, authorId);
+      const [a1, a2, mineA, b1, b2, mineB, c1, c2, mineC] = [
+        at(4, 0),
+        at(4, 1),
+        at(4, 2, 5),
+        at(2, 0),
+        at(2, 1),
+        at(2, 2, 5),
+        at(0, 0),
+        at(0, 1),
+        at(0, 2, 5),
+      ] as StoredMessage[];
+      for (const m of [a1, a2, mineA, b1, b2, mineB, c1, c2, mineC])
+        await store().put(m as StoredMessage);
+      const reader = settledStore();
+      const unread = () => reader.unreadCount(channelId, 5);
+      expect(await unread()).toEqual({ unreadCount: 6, capped: false });
+      // A newer message marked: the older ones stay unread, and readBy records that one.
+      await reader.markRead(channelId, (b1 as StoredMessage).id, 5);
+      expect(await unread()).toEqual({ unreadCount: 5, capped: false });
+      expect((await reader.get(channelId, (a1 as StoredMessage).id))?.readBy).toEqual([]);
+      expect(await reader.readPosition(channelId, 5)).toBeUndefined();
+      // The gap marked later: each mark reads its message, and the position follows the prefix.
+      await reader.markRead(channelId, (a1 as StoredMessage).id, 5);
+      expect(await unread()).toEqual({ unreadCount: 4, capped: false });
+      expect(await reader.readPosition(channelId, 5)).toBe((a1 as StoredMessage).id);
+      await reader.markRead(channelId, (a2 as StoredMessage).id, 5);
+      expect(await unread()).toEqual({ unreadCount: 3, capped: false });
+      // Past a2, the reader's own message and b1 (read before): up to b2, the first unread.
+      expect(await reader.readPosition(channelId, 5)).toBe((b1 as StoredMessage).id);
+      // Newer ones out of order, then the last gap.
+      await reader.markRead(channelId, (c2 as StoredMessage).id, 5);
+      await reader.markRead(channelId, (c1 as StoredMessage).id, 5);
+      expect(await unread()).toEqual({ unreadCount: 1, capped: false });
+      await reader.markRead(channelId, (b2 as StoredMessage).id, 5);
+      expect(await unread()).toEqual({ unreadCount: 0, capped: false });
+      expect(await reader.readPosition(channelId, 5)).toBe((mineC as StoredMessage).id);
+      // Another member's reading is theirs alone; a mark of a message not there changes nothing.
+      expect(await reader.unreadCount(channelId, 6)).toEqual({ unreadCount: 9, capped: false });
+      expect(await reader.markRead(channelId, 555n, 6)).toBeUndefined();
+      expect(await reader.markRead(freshChannel(), (c2 as StoredMessage).id, 6)).toBeUndefined();
+      expect(await reader.unreadCount(channelId, 6)).toEqual({ unreadCount: 9, capped: false });
+      expect(await reader.readPosition(channelId, 6)).toBeUndefined();
+    });
+
+    it("keeps a full reader's count exact as messages by others arrive and are read", async () => {
+      const channelId = freshChannel();
+      const reader = settledStore();
+      for (let round = 0; round < 3; round += 1) {
+        const theirs = await store().create(message(channelId, { authorId: 2 }));
+        await store().create(message(channelId, { authorId: 5 }));
+        expect(await reader.unreadCount(channelId, 5)).toEqual({ unreadCount: 1, capped: false });
+        expect(await store().unreadCount(channelId, 5)).toEqual({ unreadCount: 1, capped: false });
+        await reader.markRead(channelId, BigInt(theirs.id), 5);
+        expect(await reader.unreadCount(channelId, 5)).toEqual({ unreadCount: 0, capped: false });
+        expect(await store().unreadCount(channelId, 5)).toEqual({ unreadCount: 0, capped: false });
+      }
+      const newest = (await store().history(channelId, { limit: 1 }))[0] as Message;
+      expect(await reader.readPosition(channelId, 5)).toBe(BigInt(newest.id));
+      // A message deleted below the position changes nothing.
+      await store().delete(channelId, BigInt(newest.id));
+      expect(await store().unreadCount(channelId, 5)).toEqual({ unreadCount: 0, capped: false });
+    });
+
+    it('ends exact, its position at the read prefix, when marks run at once in any order', async () => {
+      const channelId = freshChannel();
+      const created: Message[] = [];
+      for (let i = 0; i < 30; i += 1)
+        created.push(await store().create(message(channelId, { authorId: i % 3 === 0 ? 8 : 2 })));
+      const theirs = created.filter((m) => m.authorId === 2);
+      const shuffled = (list: Message[]) =>
+        list
+          .map((m) => ({ m, key: Math.random() }))
+          .sort((x, y) => x.key - y.key)
+          .map(({ m }) => m);
+      const gap = theirs[7] as Message;
+      const reader = settledStore();
+      await Promise.all(
+        shuffled(theirs.filter((m) => m !== gap)).map((m) =>
+          reader.markRead(channelId, BigInt(m.id), 8),
+        ),
+      );
+      expect(await store().unreadCount(channelId, 8)).toEqual({ unreadCount: 1, capped: false });
+      // Up to the message just before the one left unread, whatever order the marks landed in.
+      const beforeGap = created[created.indexOf(gap) - 1] as Message;
+      expect(await reader.readPosition(channelId, 8)).toBe(BigInt(beforeGap.id));
+      await reader.markRead(channelId, BigInt(gap.id), 8);
+      expect(await store().unreadCount(channelId, 8)).toEqual({ unreadCount: 0, capped: false });
+      expect(await reader.readPosition(channelId, 8)).toBe(BigInt((created[29] as Message).id));
+      await store().create(message(channelId, { authorId: 2 }));
+      expect(await store().unreadCount(channelId, 8)).toEqual({ unreadCount: 1, capped: false });
+    });
+
+    it('counts a message stored after the position moved, minted before it (recent ids are not passed)', async () => {
+      const channelId = freshChannel();
+      const now = Date.now();
+      const old = storedAt(channelId, now - 3_600_000 * 2, 0);
+      const [recent1, late, recent3] = [60_000, 45_000, 30_000].map((ago) =>
+        storedAt(channelId, now - ago, 0),
+      ) as StoredMessage[];
+      for (const m of [old, recent1, recent3]) await store().put(m as StoredMessage);
+      // Read everything while the recent messages are still within the settle margin.
+      const margin = storeWith({ settleMs: 3_600_000 });
+      for (const m of [old, recent1, recent3])
+        await margin.markRead(channelId, (m as StoredMessage).id, 5);
+      expect(await margin.unreadCount(channelId, 5)).toEqual({ unreadCount: 0, capped: false });
+      expect(await margin.readPosition(channelId, 5)).toBe(old.id);
+      // A message minted between the recent ones (another instance, a slow request) lands now.
+      await store().put(late as StoredMessage);
+      expect(await margin.unreadCount(channelId, 5)).toEqual({ unreadCount: 1, capped: false });
+      // Once they are settled, a count that saw everything above the position moves it up to
+      // the message below the unread one; the count stays exact.
+      expect(await settledStore().unreadCount(channelId, 5)).toEqual({
+        unreadCount: 1,
+        capped: false,
+      });
+      expect(await margin.readPosition(channelId, 5)).toBe((recent1 as StoredMessage).id);
+      expect(await store().unreadCount(channelId, 5)).toEqual({ unreadCount: 1, capped: false });
+    });
+
+    it(`moves the position over at most ${MAX_ADVANCE_ROWS} messages per mark; a count goes on`, async () => {
+      const channelId = freshChannel();
+      const start = Date.now() - 3_600_000;
+      // Read before positions existed (as migrated): readBy only.
+      const all = Array.from({ length: MAX_ADVANCE_ROWS + 100 }, (_, i) => ({
+        ...storedAt(channelId, start + i, 0),
+        readBy: [5],
+      }));
+      for (let i = 0; i < all.length; i += 50)
+        await Promise.all(all.slice(i, i + 50).map((m) => store().put(m)));
+      const reader = settledStore();
+      await reader.markRead(channelId, (all[0] as StoredMessage).id, 5);
+      expect(await reader.readPosition(channelId, 5)).toBe(
+        (all[MAX_ADVANCE_ROWS - 1] as StoredMessage).id,
+      );
+      expect(await reader.unreadCount(channelId, 5)).toEqual({ unreadCount: 0, capped: false });
+      expect(await reader.readPosition(channelId, 5)).toBe((all.at(-1) as StoredMessage).id);
     });
 
     it('stores a migrated message with its id and state unchanged; re-putting is idempotent', async () => {

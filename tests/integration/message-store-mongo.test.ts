@@ -2,7 +2,10 @@
 import { afterAll, beforeAll } from 'vitest';
 import { closeDynamo } from '../../lib/db/dynamo';
 import { closeMongo } from '../../lib/db/mongo';
-import { mongoMessageStore } from '../../lib/storage/messages/mongo-message-store';
+import {
+  mongoMessageStore,
+  mongoMessageStoreWith,
+} from '../../lib/storage/messages/mongo-message-store';
 import { useIsolatedEnv } from '../helpers/isolated-env';
 import { messageStoreContract } from './message-store-contract';
 
@@ -14,4 +17,4 @@ afterAll(async () => {
   closeDynamo();
 });
 
-messageStoreContract('mongo', () => mongoMessageStore);
+messageStoreContract('mongo', () => mongoMessageStore, mongoMessageStoreWith);

@@ -19,6 +19,8 @@ async function everything(store: MessageStore) {
     out[channelId] = {
       history: await store.history(channelId, { limit: 100 }),
       pinned: await store.pinnedIds(channelId),
+      // 9 marked every fourth message read: unread counts agree (positions are derived again).
+      unread: [await store.unreadCount(channelId, 9), await store.unreadCount(channelId, 1)],
     };
   }
   return out;

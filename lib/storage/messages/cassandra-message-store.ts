@@ -1,5 +1,5 @@
 /**
- * Messages in Cassandra / Astra DB (shared/cassandra-schema.ts, migration 2).
+ * Messages in Cassandra / Astra DB (shared/cassandra-schema.ts, migrations 2-4).
  *
  * Partitions are (channel_id, 10-day bucket) clustered by message_id DESC; channel_buckets lists
  * the buckets a channel has used, so history walks back through non-empty partitions only. Every
@@ -19,8 +19,19 @@ import { nextMessageId } from '../../ids';
 import { ConflictError } from '../errors';
 import { bucketOf } from './buckets';
 import { sortPinnedIds, toMessage } from './dto';
-import { type MessageStore, type StoredMessage, UNREAD_CAP } from './message-store';
-import { claimPinSlot, type PinSlot, type PinSlots } from './pins';
+import {
+  type MessageStore,
+  type StoredMessage,
+  UNREAD_CAP,
+  type UnreadCount,
+} from './message-store';
+import { firstFreeSlot, type PinSlot, pinsFullError } from './pins';
+import {
+  defaultReadPositionOptions,
+  type ReadPositionOptions,
+  readPrefixEnd,
+  settledUpTo,
+} from './read-position';
 
 const COLUMNS =
   'channel_id, message_id, author_id, content, type, file_url, is_homework, grading_status, read_by';
@@ -32,8 +43,14 @@ const COLUMNS =
  * their own) it logs "Tried to execute a prepared unqualified statement on a keyspace it was not
  * prepared on. Executing the resulting prepared statement will return unexpected results".
  */
-const table = (name: 'messages' | 'channel_buckets' | 'channel_pin_slots') =>
-  `${cassandraSettings().keyspace}.${name}`;
+const table = (
+  name:
+    | 'messages'
+    | 'channel_buckets'
+    | 'channel_pin_slots'
+    | 'channel_pins'
+    | 'channel_read_positions',
+) => `${cassandraSettings().keyspace}.${name}`;
 
 const insertCql = () =>
   `INSERT INTO ${table('messages')} (channel_id, bucket, message_id, author_id, content, type, file_url, is_homework, grading_status, read_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -145,20 +162,177 @@ async function getMessage(channelId: number, id: bigint): Promise<Message | unde
   return row ? fromRow(row, new Set(await pinnedIds(channelId))) : undefined;
 }
 
-/** The pin slots of a channel in Cassandra: a slot is taken with an LWT insert. */
-function cassandraPinSlots(channelId: number): PinSlots {
-  return {
-    read: () => slots(channelId),
-    claim: async (slot, messageId) => {
+/** A conditional statement (LWT): prepared, LOCAL_QUORUM, LOCAL_SERIAL, as the client is set up. */
+const lwt = (query: string, params: unknown[]) =>
+  withCassandra((client) => client.execute(query, params));
+
+/** The slot of a pin claim that has not chosen one yet. */
+const NO_SLOT = -1;
+
+/**
+ * Gives message `id` one pin slot; ConflictError('pins') when all are taken.
+ *
+ * The message is claimed first (an LWT insert into channel_pins): concurrent pins of one message
+ * all meet at that one row, the slot chosen for it is recorded there, and the choice moves only by
+ * compare-and-set, so they cannot each take a different slot. Every step can be carried on by the
+ * next pin of the message: a claim a crash left without its slot resumes where it stopped, and a
+ * slot the message holds without a claim (an unpin that stopped halfway) is adopted, not doubled.
+ */
+async function takePinSlot(channelId: number, id: bigint): Promise<void> {
+  const channel = BigInt(channelId);
+  for (;;) {
+    const claim = await lwt(
+      `INSERT INTO ${table('channel_pins')} (channel_id, message_id, slot) VALUES (?, ?, ?) IF NOT EXISTS`,
+      [channel, id, NO_SLOT],
+    );
+    let chosen: number | null = claim.wasApplied()
+      ? NO_SLOT
+      : ((claim.first()?.slot as number | null) ?? NO_SLOT);
+    while (chosen !== null) {
+      if (chosen !== NO_SLOT) {
+        const taken = await lwt(
+          `INSERT INTO ${table('channel_pin_slots')} (channel_id, slot, message_id) VALUES (?, ?, ?) IF NOT EXISTS`,
+          [channel, chosen, id],
+        );
+        if (taken.wasApplied() || taken.first()?.message_id === id) {
+          await releaseSlots(channelId, id, chosen);
+          return;
+        }
+      }
+      // No slot chosen yet, or another message took the chosen one first: choose.
+      const current = await slots(channelId);
+      const next = current.find((s) => s.messageId === id)?.slot ?? firstFreeSlot(current);
+      if (next === undefined) {
+        // Full: give the claim back, unless another pin of this message chose a slot meanwhile.
+        const released = await lwt(
+          `DELETE FROM ${table('channel_pins')} WHERE channel_id = ? AND message_id = ? IF slot = ?`,
+          [channel, id, chosen],
+        );
+        const moved = released.wasApplied() ? null : (released.first()?.slot as number | null);
+        if (moved == null) throw pinsFullError();
+        chosen = moved;
+        continue;
+      }
+      const moved = await lwt(
+        `UPDATE ${table('channel_pins')} SET slot = ? WHERE channel_id = ? AND message_id = ? IF slot = ?`,
+        [next, channel, id, chosen],
+      );
+      // Not applied: another pin of this message moved the choice first (follow it), or the
+      // claim is gone (an unpin or delete ran meanwhile: claim again).
+      chosen = moved.wasApplied() ? next : ((moved.first()?.slot as number | null) ?? null);
+    }
+  }
+}
+
+/** Unpins: the claim first, then every slot holding the message (see takePinSlot). */
+async function clearPin(channelId: number, id: bigint): Promise<void> {
+  await lwt(
+    `DELETE FROM ${table('channel_pins')} WHERE channel_id = ? AND message_id = ? IF EXISTS`,
+    [BigInt(channelId), id],
+  );
+  await releaseSlots(channelId, id);
+}
+
+/**
+ * Frees the slots holding `id` except `keep`, each only if it still holds it (a slot may be
+ * re-taken). A message holds a second slot only after a crash or a race in which a slot was freed
+ * and re-chosen; this heals it on the message's next pin or unpin.
+ */
+async function releaseSlots(channelId: number, id: bigint, keep?: number): Promise<void> {
+  for (const slot of (await slots(channelId)).filter(
+    (s) => s.messageId === id && s.slot !== keep,
+  )) {
+    await lwt(
+      `DELETE FROM ${table('channel_pin_slots')} WHERE channel_id = ? AND slot = ? IF message_id = ?`,
+      [BigInt(channelId), slot.slot, id],
+    );
+  }
+}
+
+/** The user's read position in the channel (read-position.ts). */
+async function readPosition(channelId: number, userId: number): Promise<bigint | undefined> {
+  const result = await withCassandra((client) =>
+    client.execute(
+      `SELECT read_up_to FROM ${table('channel_read_positions')} WHERE channel_id = ? AND user_id = ?`,
+      [BigInt(channelId), BigInt(userId)],
+      idempotent,
+    ),
+  );
+  return (result.first()?.read_up_to as bigint | null | undefined) ?? undefined;
+}
+
+/**
+ * Moves the read position up to `upTo`, never back: compare-and-set (LWT), so of two concurrent
+ * advances the higher wins whatever order they land in; a plain write could let the lower one
+ * land last (still safe, but the next count would read more).
+ */
+async function advanceReadPosition(channelId: number, userId: number, upTo: bigint) {
+  const key = [BigInt(channelId), BigInt(userId)];
+  for (;;) {
+    const moved = await lwt(
+      `UPDATE ${table('channel_read_positions')} SET read_up_to = ? WHERE channel_id = ? AND user_id = ? IF read_up_to < ?`,
+      [upTo, ...key, upTo],
+    );
+    // Not applied: already at or past upTo, or no position yet.
+    if (moved.wasApplied() || moved.first()?.read_up_to != null) return;
+    const created = await lwt(
+      `INSERT INTO ${table('channel_read_positions')} (channel_id, user_id, read_up_to) VALUES (?, ?, ?) IF NOT EXISTS`,
+      [...key, upTo],
+    );
+    if (created.wasApplied()) return;
+  }
+}
+
+/** Whether the row is by the user or read by them. */
+const isRead = (row: types.Row, user: bigint) =>
+  row.author_id === user || ((row.read_by as bigint[] | null) ?? []).includes(user);
+
+/**
+ * The channel's messages above `after` up to `upTo`, oldest first, as read or not by the user,
+ * lazily in small pages (a scan usually stops at its first row).
+ */
+async function* readMarksAbove(
+  channelId: number,
+  userId: number,
+  after: bigint | undefined,
+  upTo: bigint,
+): AsyncGenerator<{ id: bigint; read: boolean }> {
+  if (upTo < 0n) return;
+  const user = BigInt(userId);
+  const last = bucketOf(upTo);
+  for await (const bucket of bucketsOf(
+    channelId,
+    after === undefined ? undefined : bucketOf(after),
+    'up',
+  )) {
+    if (bucket > last) return;
+    let pageState: string | undefined;
+    do {
       const result = await withCassandra((client) =>
         client.execute(
-          `INSERT INTO ${table('channel_pin_slots')} (channel_id, slot, message_id) VALUES (?, ?, ?) IF NOT EXISTS`,
-          [BigInt(channelId), slot, messageId],
+          `SELECT message_id, author_id, read_by FROM ${table('messages')} WHERE channel_id = ? AND bucket = ? AND message_id > ? AND message_id <= ? ORDER BY message_id ASC`,
+          [BigInt(channelId), bucket, after ?? -1n, upTo],
+          { ...idempotent, fetchSize: 50, ...(pageState ? { pageState } : {}) },
         ),
       );
-      return result.wasApplied();
-    },
-  };
+      for (const row of result.rows)
+        yield { id: row.message_id as bigint, read: isRead(row, user) };
+      pageState = result.pageState ?? undefined;
+    } while (pageState);
+  }
+}
+
+/** After a read mark: moves the position over the read prefix above it (read-position.ts). */
+async function advanceOverReadPrefix(
+  channelId: number,
+  userId: number,
+  options: ReadPositionOptions,
+): Promise<void> {
+  // The margin is taken before the position is read and the rows scanned (read-position.ts).
+  const upTo = settledUpTo(options);
+  const from = await readPosition(channelId, userId);
+  const end = await readPrefixEnd(readMarksAbove(channelId, userId, from, upTo));
+  if (end !== undefined) await advanceReadPosition(channelId, userId, end);
 }
 
 /** The channel's buckets from `from` downwards (newest first) or upwards, lazily, page by page. */
@@ -182,7 +356,19 @@ async function* bucketsOf(channelId: number, from: number | undefined, direction
   } while (pageState);
 }
 
-export const cassandraMessageStore: MessageStore = {
+/**
+ * The Cassandra message store, with read positions kept as `options` say (tests shorten the settle
+ * margin); `cassandraMessageStore` is the one the application uses.
+ */
+export function cassandraMessageStoreWith(options: ReadPositionOptions): MessageStore {
+  return {
+    ...storeBase,
+    markRead: (channelId, id, userId) => markRead(channelId, id, userId, options),
+    unreadCount: (channelId, userId) => unreadCount(channelId, userId, options),
+  };
+}
+
+const storeBase: Omit<MessageStore, 'markRead' | 'unreadCount'> = {
   kind: 'cassandra',
 
   async create(message) {
@@ -240,16 +426,16 @@ export const cassandraMessageStore: MessageStore = {
       ),
     );
     // Always, even when the message was already gone: a retried delete heals a lost unpin.
-    await unpinSlots(channelId, id);
+    await clearPin(channelId, id);
     return result.wasApplied();
   },
 
   async pin(channelId, id) {
     if (!(await selectOne(channelId, id))) return undefined;
-    await claimPinSlot(cassandraPinSlots(channelId), id);
+    await takePinSlot(channelId, id);
     // A delete that ran meanwhile found no pin to clear: clear ours, and say not found.
     if (!(await selectOne(channelId, id))) {
-      await unpinSlots(channelId, id);
+      await clearPin(channelId, id);
       return undefined;
     }
     return pinnedIds(channelId);
@@ -257,7 +443,7 @@ export const cassandraMessageStore: MessageStore = {
 
   async unpin(channelId, id) {
     // Cleared first and unconditionally, so a pin left behind by a deleted message can go too.
-    await unpinSlots(channelId, id);
+    await clearPin(channelId, id);
     if (!(await selectOne(channelId, id))) return undefined;
     return pinnedIds(channelId);
   },
@@ -288,15 +474,7 @@ export const cassandraMessageStore: MessageStore = {
     return getMessage(channelId, id);
   },
 
-  async markRead(channelId, id, userId) {
-    const result = await withCassandra((client) =>
-      client.execute(
-        `UPDATE ${table('messages')} SET read_by = read_by + ? WHERE channel_id = ? AND bucket = ? AND message_id = ? IF EXISTS`,
-        [[BigInt(userId)], BigInt(channelId), bucketOf(id), id],
-      ),
-    );
-    return result.wasApplied() ? getMessage(channelId, id) : undefined;
-  },
+  readPosition,
 
   async count(channelId) {
     let total = 0;
@@ -312,42 +490,65 @@ export const cassandraMessageStore: MessageStore = {
     }
     return total;
   },
-
-  async unreadCount(channelId, userId) {
-    const user = BigInt(userId);
-    let count = 0;
-    for await (const bucket of bucketsOf(channelId, undefined, 'down')) {
-      let pageState: string | undefined;
-      do {
-        const result = await withCassandra((client) =>
-          client.execute(
-            `SELECT author_id, read_by FROM ${table('messages')} WHERE channel_id = ? AND bucket = ?`,
-            [BigInt(channelId), bucket],
-            { ...idempotent, fetchSize: 1_000, ...(pageState ? { pageState } : {}) },
-          ),
-        );
-        for (const row of result.rows) {
-          if (row.author_id !== user && !((row.read_by as bigint[] | null) ?? []).includes(user))
-            count += 1;
-        }
-        if (count > UNREAD_CAP) return { unreadCount: UNREAD_CAP, capped: true };
-        pageState = result.pageState ?? undefined;
-      } while (pageState);
-    }
-    return { unreadCount: count, capped: false };
-  },
 };
 
-/** Frees every slot holding `id`, each only if it still holds it (a slot may be re-taken). */
-async function unpinSlots(channelId: number, id: bigint): Promise<void> {
-  for (const slot of (await slots(channelId)).filter((s) => s.messageId === id)) {
-    await withCassandra((client) =>
-      client.execute(
-        `DELETE FROM ${table('channel_pin_slots')} WHERE channel_id = ? AND slot = ? IF message_id = ?`,
-        [BigInt(channelId), slot.slot, id],
-      ),
-    );
+export const cassandraMessageStore = cassandraMessageStoreWith(defaultReadPositionOptions);
+
+async function markRead(
+  channelId: number,
+  id: bigint,
+  userId: number,
+  options: ReadPositionOptions,
+): Promise<Message | undefined> {
+  const result = await withCassandra((client) =>
+    client.execute(
+      `UPDATE ${table('messages')} SET read_by = read_by + ? WHERE channel_id = ? AND bucket = ? AND message_id = ? IF EXISTS`,
+      [[BigInt(userId)], BigInt(channelId), bucketOf(id), id],
+    ),
+  );
+  if (!result.wasApplied()) return undefined;
+  await advanceOverReadPrefix(channelId, userId, options);
+  return getMessage(channelId, id);
+}
+
+async function unreadCount(
+  channelId: number,
+  userId: number,
+  options: ReadPositionOptions,
+): Promise<UnreadCount> {
+  const user = BigInt(userId);
+  const settled = settledUpTo(options);
+  // Only messages above the read position: newest bucket first, down to the position's.
+  const from = await readPosition(channelId, userId);
+  const lowest = from === undefined ? undefined : bucketOf(from);
+  let count = 0;
+  // The highest settled message below every unread one seen so far: the read prefix's end once
+  // every message above the position has been seen.
+  let prefixEnd: bigint | undefined;
+  for await (const bucket of bucketsOf(channelId, undefined, 'down')) {
+    if (lowest !== undefined && bucket < lowest) break;
+    let pageState: string | undefined;
+    do {
+      const result = await withCassandra((client) =>
+        client.execute(
+          `SELECT message_id, author_id, read_by FROM ${table('messages')} WHERE channel_id = ? AND bucket = ? AND message_id > ?`,
+          [BigInt(channelId), bucket, from ?? -1n],
+          { ...idempotent, fetchSize: 1_000, ...(pageState ? { pageState } : {}) },
+        ),
+      );
+      for (const row of result.rows) {
+        const id = row.message_id as bigint;
+        if (!isRead(row, user)) {
+          count += 1;
+          prefixEnd = undefined;
+        } else if (prefixEnd === undefined && id <= settled) prefixEnd = id;
+      }
+      if (count > UNREAD_CAP) return { unreadCount: UNREAD_CAP, capped: true };
+      pageState = result.pageState ?? undefined;
+    } while (pageState);
   }
+  if (prefixEnd !== undefined) await advanceReadPosition(channelId, userId, prefixEnd);
+  return { unreadCount: count, capped: false };
 }
 
 /** For tests: forget which buckets this instance has recorded. */

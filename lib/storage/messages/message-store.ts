@@ -48,7 +48,10 @@ export interface MessageStore {
   readonly kind: 'cassandra' | 'mongo';
   /** Stores a new message under a freshly minted Snowflake id. */
   create(message: NewMessage): Promise<Message>;
-  /** Stores a message with its id and state as they are (migration); idempotent. */
+  /**
+   * Stores a message with its id and state as they are (migration); idempotent. For a store its
+   * users do not count or mark in yet: an unread message put below a read position stays uncounted.
+   */
   put(message: StoredMessage): Promise<void>;
   get(channelId: number, id: bigint): Promise<Message | undefined>;
   history(channelId: number, query: HistoryQuery): Promise<Message[]>;
@@ -67,10 +70,24 @@ export interface MessageStore {
   pinned(channelId: number): Promise<Message[]>;
   /** undefined when not found; ConflictError('homework') when the message is not homework. */
   grade(channelId: number, id: bigint, status: GradingStatus): Promise<Message | undefined>;
-  /** Adds the user to readBy (idempotent); undefined when not found. */
+  /**
+   * The user has read this message (only this one): adds the user to its readBy (idempotent), then
+   * moves the user's read position over the read prefix above it (read-position.ts). undefined
+   * when not found (and nothing changes).
+   */
   markRead(channelId: number, id: bigint, userId: number): Promise<Message | undefined>;
+  /**
+   * The user's read position in the channel (undefined: none yet): every message up to it is by
+   * the user or read by them. A cache the store keeps for unreadCount; for tests and benchmarks.
+   */
+  readPosition(channelId: number, userId: number): Promise<bigint | undefined>;
   /** How many messages the channel holds (migration checks; a scan, not for request paths). */
   count(channelId: number): Promise<number>;
-  /** Messages by others the user has not read, exact up to UNREAD_CAP. */
+  /**
+   * Messages by others without the user in readBy, exact up to UNREAD_CAP. Reads only messages
+   * above the user's read position, so for a user who has read everything it reads the last few
+   * seconds of history (READ_SETTLE_MS) whatever the channel's size; when it saw every message
+   * above the position, it moves the position up to the highest one below its lowest unread.
+   */
   unreadCount(channelId: number, userId: number): Promise<UnreadCount>;
 }

@@ -2,7 +2,8 @@
  * Copies chat history from the MongoDB message store to Cassandra, ids and state preserved
  * (scripts/migrate-messages). Resumable: a checkpoint (the last copied id) is saved in MongoDB after
  * every batch, so an interrupted run continues where it stopped. Idempotent: a Cassandra insert of
- * the same message is the same row, so copying a batch twice changes nothing.
+ * the same message is the same row, so copying a batch twice changes nothing. Read positions are not
+ * copied: a cache of readBy (read-position.ts), which Cassandra rebuilds from the copied readBy.
  */
 import { trusted } from 'mongoose';
 import { MessageModel, MessagePinModel } from '../../../shared/mongo-schema';

@@ -7,7 +7,12 @@
  * On MongoDB that is the primary-key index; on FerretDB/SQLite it is the only indexed filter.
  */
 import { trusted } from 'mongoose';
-import { type MessageDoc, MessageModel, MessagePinModel } from '../../../shared/mongo-schema';
+import {
+  type MessageDoc,
+  MessageModel,
+  MessagePinModel,
+  MessageReadMarkModel,
+} from '../../../shared/mongo-schema';
 import type { Message } from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
 import { formatSnowflake, nextMessageId, snowflakeTime } from '../../ids';
@@ -17,6 +22,13 @@ import { assertId } from '../mongo/guards';
 import { sortPinnedIds, toMessage } from './dto';
 import { type MessageStore, UNREAD_CAP } from './message-store';
 import { claimPinSlot, type PinSlots } from './pins';
+import {
+  defaultReadPositionOptions,
+  MAX_ADVANCE_ROWS,
+  type ReadPositionOptions,
+  readPrefixEnd,
+  settledUpTo,
+} from './read-position';
 
 async function pinnedIds(channelId: number): Promise<string[]> {
   const pins = await MessagePinModel.find({ channelId }, { _id: 0, messageId: 1 }).lean();
@@ -45,6 +57,104 @@ function mongoPinSlots(channelId: number): PinSlots {
   };
 }
 
+/** The user's read position in the channel (read-position.ts, MessageReadMarkDoc). */
+async function readPosition(channelId: number, userId: number): Promise<bigint | undefined> {
+  const top = await MessageReadMarkModel.findOne({ channelId, userId }, { _id: 0, upTo: 1 })
+    .sort({ upTo: -1 })
+    .lean();
+  return top ? BigInt(top.upTo) : undefined;
+}
+
+/** Moves the position up to `upTo` (idempotent, never back), then drops the marks below it. */
+async function advanceReadPosition(channelId: number, userId: number, upTo: bigint) {
+  try {
+    await MessageReadMarkModel.create({
+      _id: `${channelId}:${userId}:${formatSnowflake(upTo)}`,
+      channelId,
+      userId,
+      upTo,
+    });
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+  }
+  await MessageReadMarkModel.deleteMany({ channelId, userId, upTo: trusted({ $lt: upTo }) });
+}
+
+/** Messages of the channel the user has not read: by others, without the user in readBy. */
+const unreadBy = (userId: number) => ({
+  authorId: trusted({ $ne: userId }),
+  readBy: trusted({ $ne: userId }),
+});
+
+/** Message ids above `after` (and within `bounds`), as an id filter. */
+const idsAbove = (after: bigint | undefined, bounds: Record<string, bigint> = {}) => {
+  const range = { ...(after === undefined ? {} : { $gt: after }), ...bounds };
+  return Object.keys(range).length ? { id: trusted(range) } : {};
+};
+
+/** After a read mark: moves the position over the read prefix above it (read-position.ts). */
+async function advanceOverReadPrefix(
+  channelId: number,
+  userId: number,
+  options: ReadPositionOptions,
+): Promise<void> {
+  // The margin is taken before the position is read and the rows scanned (read-position.ts).
+  const upTo = settledUpTo(options);
+  const from = await readPosition(channelId, userId);
+  const cursor = MessageModel.find(
+    { channelId, ...idsAbove(from, { $lte: upTo }) },
+    { _id: 0, id: 1, authorId: 1, readBy: 1 },
+  )
+    .sort({ id: 1 })
+    .limit(MAX_ADVANCE_ROWS)
+    .batchSize(50)
+    .lean()
+    .cursor();
+  try {
+    const rows = (async function* () {
+      for await (const doc of cursor)
+        yield {
+          id: BigInt(doc.id),
+          read: doc.authorId === userId || doc.readBy.includes(userId),
+        };
+    })();
+    const end = await readPrefixEnd(rows);
+    if (end !== undefined) await advanceReadPosition(channelId, userId, end);
+  } finally {
+    await cursor.close();
+  }
+}
+
+/**
+ * After a count that saw every message above the position: moves it up to the highest settled
+ * message below the lowest unread one (read-position.ts).
+ */
+async function healReadPosition(
+  channelId: number,
+  userId: number,
+  from: bigint | undefined,
+  settled: bigint,
+  unread: number,
+): Promise<void> {
+  const lowestUnread =
+    unread === 0
+      ? undefined
+      : await MessageModel.findOne(
+          { channelId, ...idsAbove(from), ...unreadBy(userId) },
+          { _id: 0, id: 1 },
+        )
+          .sort({ id: 1 })
+          .lean();
+  const below: Record<string, bigint> =
+    lowestUnread && BigInt(lowestUnread.id) <= settled
+      ? { $lt: BigInt(lowestUnread.id) }
+      : { $lte: settled };
+  const end = await MessageModel.findOne({ channelId, ...idsAbove(from, below) }, { _id: 0, id: 1 })
+    .sort({ id: -1 })
+    .lean();
+  if (end) await advanceReadPosition(channelId, userId, BigInt(end.id));
+}
+
 const pinnedSet = async (channelId: number) => new Set(await pinnedIds(channelId));
 
 function fromDoc(doc: MessageDoc, pinned: ReadonlySet<string>): Message {
@@ -69,7 +179,39 @@ async function updateMessage(
   return doc ?? undefined;
 }
 
-export const mongoMessageStore: MessageStore = {
+/**
+ * The MongoDB message store, with read positions kept as `options` say (tests shorten the settle
+ * margin); `mongoMessageStore` is the one the application uses.
+ */
+export function mongoMessageStoreWith(options: ReadPositionOptions): MessageStore {
+  return {
+    ...storeBase,
+    markRead: (channelId, id, userId) =>
+      withMongo(async () => {
+        assertId(userId, 'userId');
+        if (!(await findInChannel(channelId, id))) return undefined;
+        const doc = await updateMessage(id, { $addToSet: { readBy: userId } });
+        if (!doc) return undefined;
+        await advanceOverReadPrefix(channelId, userId, options);
+        return fromDoc(doc, await pinnedSet(channelId));
+      }),
+
+    unreadCount: (channelId, userId) =>
+      withMongo(async () => {
+        const settled = settledUpTo(options);
+        const from = await readPosition(channelId, userId);
+        const count = await MessageModel.countDocuments(
+          { channelId, ...idsAbove(from), ...unreadBy(userId) },
+          { limit: UNREAD_CAP + 1 },
+        );
+        if (count > UNREAD_CAP) return { unreadCount: UNREAD_CAP, capped: true };
+        await healReadPosition(channelId, userId, from, settled, count);
+        return { unreadCount: count, capped: false };
+      }),
+  };
+}
+
+const storeBase: Omit<MessageStore, 'markRead' | 'unreadCount'> = {
   kind: 'mongo',
 
   create: (message) =>
@@ -173,22 +315,9 @@ export const mongoMessageStore: MessageStore = {
       return doc ? fromDoc(doc, await pinnedSet(channelId)) : undefined;
     }),
 
-  markRead: (channelId, id, userId) =>
-    withMongo(async () => {
-      assertId(userId, 'userId');
-      if (!(await findInChannel(channelId, id))) return undefined;
-      const doc = await updateMessage(id, { $addToSet: { readBy: userId } });
-      return doc ? fromDoc(doc, await pinnedSet(channelId)) : undefined;
-    }),
+  readPosition: (channelId, userId) => withMongo(() => readPosition(channelId, userId)),
 
   count: (channelId) => withMongo(() => MessageModel.countDocuments({ channelId })),
-
-  unreadCount: (channelId, userId) =>
-    withMongo(async () => {
-      const count = await MessageModel.countDocuments(
-        { channelId, authorId: trusted({ $ne: userId }), readBy: trusted({ $ne: userId }) },
-        { limit: UNREAD_CAP + 1 },
-      );
-      return { unreadCount: Math.min(count, UNREAD_CAP), capped: count > UNREAD_CAP };
-    }),
 };
+
+export const mongoMessageStore = mongoMessageStoreWith(defaultReadPositionOptions);

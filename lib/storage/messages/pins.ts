@@ -18,16 +18,26 @@ export interface PinSlots {
   claim(slot: number, messageId: bigint): Promise<boolean>;
 }
 
-/** Gives `messageId` a slot (once); ConflictError('pins') when all are taken. */
+/** The lowest slot nobody holds, or undefined when the channel is full. */
+export function firstFreeSlot(current: readonly PinSlot[]): number | undefined {
+  const taken = new Set(current.map((s) => s.slot));
+  return Array.from({ length: MAX_PINS }, (_, i) => i).find((i) => !taken.has(i));
+}
+
+export const pinsFullError = () =>
+  new ConflictError(`A channel can have at most ${MAX_PINS} pinned messages`, 'pins');
+
+/**
+ * Gives `messageId` a slot (once); ConflictError('pins') when all are taken. "Once" under
+ * concurrency rests on the store: MongoDB's unique (channelId, messageId) key refuses a second
+ * slot for the same message; Cassandra claims the message first (see its store).
+ */
 export async function claimPinSlot(slots: PinSlots, messageId: bigint): Promise<void> {
   for (;;) {
     const current = await slots.read();
     if (current.some((s) => s.messageId === messageId)) return;
-    const taken = new Set(current.map((s) => s.slot));
-    const free = Array.from({ length: MAX_PINS }, (_, i) => i).find((i) => !taken.has(i));
-    if (free === undefined) {
-      throw new ConflictError(`A channel can have at most ${MAX_PINS} pinned messages`, 'pins');
-    }
+    const free = firstFreeSlot(current);
+    if (free === undefined) throw pinsFullError();
     // Not claimed: a concurrent pin took that slot first; look again.
     if (await slots.claim(free, messageId)) return;
   }
