@@ -16,6 +16,7 @@ import {
   CounterClaimModel,
   MessageModel,
   MessagePinModel,
+  MessageReadMarkModel,
   QuestionModel,
   TestAssignmentModel,
   TestAttemptModel,
@@ -261,6 +262,24 @@ const HOT_QUERIES: HotQuery[] = [
     model: MessageModel,
     filter: { channelId: EQ, id: RANGE, authorId: NE, readBy: NE },
     residual: ['authorId', 'readBy'],
+  },
+  {
+    where: 'messages: the read run above a read position, the first unread',
+    model: MessageModel,
+    filter: { channelId: EQ, id: RANGE, authorId: NE, readBy: NE },
+    sort: { id: 1 },
+    residual: ['authorId', 'readBy'],
+  },
+  {
+    where: 'messages.readPosition',
+    model: MessageReadMarkModel,
+    filter: { channelId: EQ, userId: EQ },
+    sort: { upTo: -1 },
+  },
+  {
+    where: 'messages: marks below a new read position',
+    model: MessageReadMarkModel,
+    filter: { channelId: EQ, userId: EQ, upTo: RANGE },
   },
   { where: 'messages.pinnedIds', model: MessagePinModel, filter: { channelId: EQ } },
   {
