@@ -79,9 +79,10 @@ export const cassandraMigrations: readonly CassandraMigration[] = [
   },
   {
     version: 4,
-    description: 'read positions: the newest message each user has marked read, per channel',
+    description: 'read positions: per channel and user, the end of the run of messages read',
     statements: [
-      // Everything up to read_up_to counts as read, so an unread count reads only newer messages.
+      // Every message up to read_up_to is the user's own or in their read_by (a cache of read_by,
+      // lib/storage/messages/read-position.ts), so an unread count reads only newer messages.
       // One row per (channel, user); it only moves forward (LWT compare-and-set).
       `CREATE TABLE IF NOT EXISTS channel_read_positions (
          channel_id bigint,
