@@ -10,13 +10,20 @@
  * burst got as many guesses as the concurrency limit. A conditional write is atomic in DynamoDB,
  * so at most `limit` attempts per window ever reach the verification, however many arrive at once.
  *
+ * The address's counter is taken first, the username's only once the address admitted the
+ * attempt. Taking both at once let a flood from an address already over its limit hold a slot
+ * of the victim username's counter for an instant each time (taken, then given back): enough to
+ * keep a username at its limit, locking its owner out, without the flood spending a guess.
+ * Attempts from an exhausted address now never touch any username's counter.
+ *
  * How an attempt ends (endLoginAttempt):
  * - wrong credentials: the reserved attempts stay, counted as failures;
  * - verified: the username's counter is cleared and the address's attempt is given back, so a
  *   user who knows their password is never locked out by their own successful logins;
  * - not verified (the verification threw, e.g. MongoDB down): both attempts are given back, since
  *   no answer about the password was given.
- * When one counter accepts and the other refuses, the accepted attempt is given back at once.
+ * When the address accepts and the username refuses (or cannot be written), the address's attempt
+ * is given back at once.
  *
  * A counter that cannot be written (DynamoDB unavailable or throttling) is a refusal, never a
  * zero: the error propagates (503 for an unavailable store) and no verification happens.
@@ -114,8 +121,9 @@ async function bestEffort(log: Logger, what: string, steps: Promise<void>[]): Pr
 
 /**
  * Counts one login attempt for `username` from `ip`, atomically, if both counters are under their
- * limits; otherwise counts nothing and says how long to wait. Throws when a counter cannot be
- * written: the caller must then not verify the password.
+ * limits; otherwise counts nothing and says how long to wait. The address is counted first and
+ * the username only if the address admitted the attempt (see the top of this module). Throws
+ * when a counter cannot be written: the caller must then not verify the password.
  */
 export async function reserveLoginAttempt(
   username: string,
@@ -127,26 +135,22 @@ export async function reserveLoginAttempt(
   const { index, endsAt } = windowOf(now);
   const expiresAtSeconds = Math.ceil(endsAt / 1_000);
   const attempt: LoginAttempt = { usernameKey: userKey(username, index), ipKey: ipKey(ip, index) };
-  const [byUser, byIp] = await Promise.allSettled([
-    take(attempt.usernameKey, loginMaxFailuresPerUsername, expiresAtSeconds),
-    take(attempt.ipKey, loginMaxFailuresPerIp, expiresAtSeconds),
-  ]);
-  if (byUser.status === 'fulfilled' && byUser.value && byIp.status === 'fulfilled' && byIp.value) {
-    return { allowed: true, attempt };
+  const refused: ThrottleVerdict = {
+    allowed: false,
+    retryAfterSeconds: Math.max(1, Math.ceil((endsAt - now) / 1_000)),
+  };
+  // A failed write throws here before anything was counted.
+  if (!(await take(attempt.ipKey, loginMaxFailuresPerIp, expiresAtSeconds))) return refused;
+  let byUser: boolean;
+  try {
+    byUser = await take(attempt.usernameKey, loginMaxFailuresPerUsername, expiresAtSeconds);
+  } catch (error) {
+    await bestEffort(log, 'give back a refused attempt', [giveBack(attempt.ipKey)]);
+    throw error;
   }
-  // One counter refused or failed: the other's attempt, if taken, is given back.
-  const taken = [
-    ...(byUser.status === 'fulfilled' && byUser.value ? [attempt.usernameKey] : []),
-    ...(byIp.status === 'fulfilled' && byIp.value ? [attempt.ipKey] : []),
-  ];
-  await bestEffort(log, 'give back a refused attempt', taken.map(giveBack));
-  const refused =
-    (byUser.status === 'fulfilled' && !byUser.value) ||
-    (byIp.status === 'fulfilled' && !byIp.value);
-  if (refused) {
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((endsAt - now) / 1_000)) };
-  }
-  throw byUser.status === 'rejected' ? byUser.reason : (byIp as PromiseRejectedResult).reason;
+  if (byUser) return { allowed: true, attempt };
+  await bestEffort(log, 'give back a refused attempt', [giveBack(attempt.ipKey)]);
+  return refused;
 }
 
 /** Settles an attempt reserveLoginAttempt admitted, by how its verification ended. */

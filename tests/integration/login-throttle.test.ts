@@ -1,7 +1,8 @@
 /**
  * lib/sessions/login-throttle.ts against the real DynamoDB engine, with an injected clock: the
  * attempt is counted by a conditional write before any verification, so a concurrent burst is
- * admitted only up to the limit; what was taken is given back as the design says.
+ * admitted only up to the limit; the address is counted before the username, so an exhausted
+ * address cannot touch a username's counter; what was taken is given back as the design says.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +103,23 @@ describe('login throttle', () => {
       allowed: false,
     });
     expect((await reserveLoginAttempt('mallory-new', '192.0.2.2', log, T0)).allowed).toBe(true);
+  });
+
+  it('a flood from an exhausted address never touches the victim username’s counter', async () => {
+    for (let i = 0; i < PER_ADDRESS; i += 1) await failures(1, `trent${i}`, '198.51.100.7');
+    const verdicts = await Promise.all(
+      Array.from({ length: BURST }, () => reserveLoginAttempt('ivy', '198.51.100.7', log, T0)),
+    );
+    expect(verdicts.every((v) => !v.allowed)).toBe(true);
+    // Not even taken and given back: a slot held for an instant is a slot the real user lacks.
+    expect(await userCounter('ivy')).toBeUndefined();
+    expect(await ipCounter('198.51.100.7')).toEqual({
+      attempts: PER_ADDRESS,
+      ttl: WINDOW_END_SECONDS,
+    });
+    const attempt = admitted(await reserveLoginAttempt('ivy', '10.4.4.4', log, T0));
+    await endLoginAttempt(attempt, 'verified', log);
+    expect(await userCounter('ivy')).toBeUndefined();
   });
 
   it('refuses a username in any letter case until the window ends, then admits it again', async () => {

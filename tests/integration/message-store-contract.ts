@@ -3,6 +3,7 @@
  * message-store-mongo test files). Anything a client can observe must be identical.
  */
 import { describe, expect, it } from 'vitest';
+import { DatabaseUnavailableError } from '../../lib/db/errors';
 import { makeSnowflake } from '../../lib/ids/snowflake';
 import { ConflictError } from '../../lib/storage/errors';
 import { BUCKET_MS } from '../../lib/storage/messages/buckets';
@@ -100,7 +101,10 @@ export function messageStoreContract(
   store: () => MessageStore,
   storeWith: (options: ReadPositionOptions) => MessageStore,
 ): void {
-  /** Passes messages however recent: what `store` does once READ_SETTLE_MS has gone by. */
+  /**
+   * Passes messages however recent: what `store` does once READ_SETTLE_MS has gone by. For
+   * reading only: with no margin, every message it creates is late and refused.
+   */
   const settledStore = () => storeWith({ settleMs: 0 });
   describe(`${name} message store contract`, () => {
     it('creates a message with a Snowflake string id and its creation time', async () => {
@@ -129,6 +133,24 @@ export function messageStoreContract(
       expect(created.createdAt.getTime()).toBeGreaterThanOrEqual(before - 5);
       expect(created.createdAt.getTime()).toBeLessThanOrEqual(Date.now() + 5);
       expect(await store().get(channelId, BigInt(created.id))).toEqual(created);
+    });
+
+    it('refuses (503) to insert a message minted longer ago than the settle margin allows, storing nothing', async () => {
+      // A store whose read positions pass messages however recent: any id it mints is already
+      // older than its margin (less the slack) by the time the insert would be sent. In
+      // production that is an insert resumed after a freeze, minutes after its id was minted.
+      const channelId = freshChannel();
+      const late = settledStore().create(message(channelId, { content: 'too late' }));
+      await expect(late).rejects.toBeInstanceOf(DatabaseUnavailableError);
+      expect(await store().history(channelId, { limit: 10 })).toEqual([]);
+      expect(await settledStore().unreadCount(channelId, 5)).toEqual({
+        unreadCount: 0,
+        capped: false,
+      });
+      // The channel is not left broken: a message sent in time is stored and counted.
+      const sent = await store().create(message(channelId, { content: 'in time' }));
+      expect(ids(await store().history(channelId, { limit: 10 }))).toEqual([sent.id]);
+      expect(await store().unreadCount(channelId, 5)).toEqual({ unreadCount: 1, capped: false });
     });
 
     it('returns the newest page oldest to newest, and respects limit', async () => {

@@ -27,6 +27,7 @@ import {
 } from './message-store';
 import { firstFreeSlot, type PinSlot, pinsFullError } from './pins';
 import {
+  assertInsertInTime,
   defaultReadPositionOptions,
   type ReadPositionOptions,
   readPrefixEnd,
@@ -99,7 +100,11 @@ const orUnset = <T>(value: T | null | undefined) => (value == null ? types.unset
  */
 const knownBuckets = new Set<string>();
 
-async function insert(message: StoredMessage): Promise<void> {
+/**
+ * Writes the message (and its bucket row first). `beforeSend`, when given, runs synchronously
+ * right before the message row is sent and may refuse it by throwing (create's lateness check).
+ */
+async function insert(message: StoredMessage, beforeSend?: () => void): Promise<void> {
   const channel = BigInt(message.channelId);
   const bucket = bucketOf(message.id);
   await withCassandra(async (client) => {
@@ -109,6 +114,7 @@ async function insert(message: StoredMessage): Promise<void> {
       await client.execute(insertBucketCql(), [channel, bucket], idempotent);
       knownBuckets.add(key);
     }
+    beforeSend?.();
     await client.execute(
       insertCql(),
       [
@@ -363,26 +369,28 @@ async function* bucketsOf(channelId: number, from: number | undefined, direction
 export function cassandraMessageStoreWith(options: ReadPositionOptions): MessageStore {
   return {
     ...storeBase,
+
+    async create(message) {
+      const stored: StoredMessage = {
+        ...message,
+        id: await nextMessageId(),
+        gradingStatus: null,
+        readBy: [],
+      };
+      // Checked after the bucket row, which may have taken long; a bucket row alone is harmless.
+      await insert(stored, () => assertInsertInTime(options, stored.id, 'cassandra'));
+      return toMessage(stored, new Set());
+    },
+
     markRead: (channelId, id, userId) => markRead(channelId, id, userId, options),
     unreadCount: (channelId, userId) => unreadCount(channelId, userId, options),
   };
 }
 
-const storeBase: Omit<MessageStore, 'markRead' | 'unreadCount'> = {
+const storeBase: Omit<MessageStore, 'create' | 'markRead' | 'unreadCount'> = {
   kind: 'cassandra',
 
-  async create(message) {
-    const stored: StoredMessage = {
-      ...message,
-      id: await nextMessageId(),
-      gradingStatus: null,
-      readBy: [],
-    };
-    await insert(stored);
-    return toMessage(stored, new Set());
-  },
-
-  put: insert,
+  put: (message) => insert(message),
 
   get: getMessage,
 

@@ -23,6 +23,7 @@ import { sortPinnedIds, toMessage } from './dto';
 import { type MessageStore, UNREAD_CAP } from './message-store';
 import { claimPinSlot, type PinSlots } from './pins';
 import {
+  assertInsertInTime,
   defaultReadPositionOptions,
   MAX_ADVANCE_ROWS,
   type ReadPositionOptions,
@@ -186,6 +187,24 @@ async function updateMessage(
 export function mongoMessageStoreWith(options: ReadPositionOptions): MessageStore {
   return {
     ...storeBase,
+
+    create: (message) =>
+      withMongo(async () => {
+        const id = await nextMessageId();
+        const doc: MessageDoc = {
+          ...message,
+          _id: formatSnowflake(id),
+          id,
+          gradingStatus: null,
+          readBy: [],
+          createdAt: new Date(snowflakeTime(id)),
+        };
+        // Nothing awaited between the check and the insert (mongoose validates in memory first).
+        assertInsertInTime(options, id, 'mongo');
+        await MessageModel.create(doc);
+        return fromDoc(doc, new Set());
+      }),
+
     markRead: (channelId, id, userId) =>
       withMongo(async () => {
         assertId(userId, 'userId');
@@ -211,23 +230,8 @@ export function mongoMessageStoreWith(options: ReadPositionOptions): MessageStor
   };
 }
 
-const storeBase: Omit<MessageStore, 'markRead' | 'unreadCount'> = {
+const storeBase: Omit<MessageStore, 'create' | 'markRead' | 'unreadCount'> = {
   kind: 'mongo',
-
-  create: (message) =>
-    withMongo(async () => {
-      const id = await nextMessageId();
-      const doc: MessageDoc = {
-        ...message,
-        _id: formatSnowflake(id),
-        id,
-        gradingStatus: null,
-        readBy: [],
-        createdAt: new Date(snowflakeTime(id)),
-      };
-      await MessageModel.create(doc);
-      return fromDoc(doc, new Set());
-    }),
 
   put: (message) =>
     withMongo(async () => {

@@ -17,29 +17,66 @@
  * Concurrent marks: each scans after its own readBy write, so the mark whose write landed last
  * sees every mark's write; whatever order the compare-and-sets land in, p ends at the highest.
  */
-import { lowestSnowflakeAt, SNOWFLAKE_EPOCH_MS } from '../../ids';
+import { DatabaseUnavailableError, type Engine } from '../../db/errors';
+import { lowestSnowflakeAt, SNOWFLAKE_EPOCH_MS, snowflakeTime } from '../../ids';
 
 /**
- * p never moves past a message minted less than this long ago. A Snowflake is minted by the
- * function that then stores it; a message minted at t is therefore stored before t plus that
- * function's timeout (every function times out in under 30 s, below the HTTP API's 30 s limit) or
- * never. Moving p only over older messages means no message can be stored below p after p moved
- * (clocks of Lambda instances agree to well under a second). The price: a count re-reads up to
- * this much of the newest history, each message of it read, a handful in a class channel.
- * Messages written with an older id by the Mongo-to-Cassandra migration (`put`) are the exception:
- * they go into a store before its users count or mark there.
+ * p never moves past a message minted less than this long ago. A message minted at t must
+ * therefore be stored before t plus this margin or never: its store's `create` checks the id's
+ * age immediately before sending the insert and refuses a late one (assertInsertInTime). The
+ * function's timeout alone does not bound it: the HTTP stack answers 503 before the timeout
+ * while the work goes on, and a Lambda frozen with the insert pending resumes it at its next
+ * invocation, minutes later, with the old id. Moving p only over older messages means no message
+ * can be stored below p after p moved (clocks of Lambda instances agree to well under a second).
+ * The price: a count re-reads up to this much of the newest history, each message of it read, a
+ * handful in a class channel. Messages written with an older id by the Mongo-to-Cassandra
+ * migration (`put`) are the exception: they go into a store before its users count or mark there.
  */
 export const READ_SETTLE_MS = 30_000;
+
+/**
+ * How much of the settle margin an insert may still need after its age was checked: the driver's
+ * own steps before the bytes leave (pool checkout, statement preparation), the network, a driver
+ * retry of the idempotent insert, and the clock difference between the writing and the reading
+ * instance. An insert sent later than settleMs minus this is refused rather than risked.
+ */
+export const LATE_INSERT_SLACK_MS = 10_000;
 
 /** A mark moves p over at most this many messages; the next mark (or a count) goes on. */
 export const MAX_ADVANCE_ROWS = 500;
 
 export interface ReadPositionOptions {
-  /** See READ_SETTLE_MS; tests shorten it rather than wait. */
+  /**
+   * See READ_SETTLE_MS; tests shorten it rather than wait. It bounds both sides: how recent a
+   * message p may pass, and how old a message `create` may still insert (a margin under
+   * LATE_INSERT_SLACK_MS makes every create late, which is how tests see the refusal).
+   */
   settleMs: number;
 }
 
 export const defaultReadPositionOptions: ReadPositionOptions = { settleMs: READ_SETTLE_MS };
+
+/**
+ * Throws DatabaseUnavailableError (503: the client was told nothing and may retry) when the
+ * message `id` is too old to be inserted without possibly landing below a read position already
+ * moved past it (READ_SETTLE_MS). Call it synchronously right before sending the insert, with no
+ * await in between, so no freeze can fall between the check and the send.
+ */
+export function assertInsertInTime(
+  { settleMs }: ReadPositionOptions,
+  id: bigint,
+  engine: Engine,
+  now = Date.now(),
+): void {
+  const age = now - snowflakeTime(id);
+  if (age > settleMs - LATE_INSERT_SLACK_MS) {
+    throw new DatabaseUnavailableError(engine, {
+      cause: new Error(
+        `message minted ${age} ms ago is too late to insert (settle ${settleMs} ms)`,
+      ),
+    });
+  }
+}
 
 /** The highest id p may reach now: the last id any worker could have minted settleMs ago. */
 export function settledUpTo({ settleMs }: ReadPositionOptions, now = Date.now()): bigint {
