@@ -154,7 +154,10 @@ export interface IStorage {
   getTestAttemptsByStudent(studentId: number, testId?: number): Promise<TestAttempt[]>;
   getTestAttemptsByTest(testId: number): Promise<TestAttempt[]>;
   updateTestAttempt(id: number, change: AttemptChange): Promise<TestAttempt | undefined>;
-  /** Creates or replaces the one answer of (attempt, question). */
+  /**
+   * Creates or replaces the one answer of (attempt, question). ConflictError('attempt') once the
+   * attempt is finished, ConflictError('answer', ANSWER_LIMIT_REACHED) past its bound on writes.
+   */
   upsertAnswer(answer: AnswerInput): Promise<Answer>;
   getAnswer(id: number): Promise<Answer | undefined>;
   getAnswersByAttempt(attemptId: number): Promise<Answer[]>;

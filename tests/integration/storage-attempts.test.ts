@@ -4,6 +4,7 @@ import { closeMongo } from '../../lib/db/mongo';
 import { toHttpError } from '../../lib/http/middleware/error-mapper';
 import { ConflictError } from '../../lib/storage/errors';
 import { syncIndexesAt } from '../../lib/storage/mongo/indexes';
+import { MAX_ANSWER_WRITES_PER_ATTEMPT } from '../../shared/schema';
 import { useIsolatedEnv } from '../helpers/isolated-env';
 import {
   expectConflict,
@@ -450,6 +451,53 @@ describe('attempt and answer storage', () => {
       expect(await storage.updateAnswer(0, { score: 1 })).toBeUndefined();
       const raw = await (await rawCollection('answers')).find({ attemptId }).toArray();
       expect(raw.map((row) => row.sealed ?? false)).toEqual([false, true]);
+    });
+  });
+
+  describe('the bound on answer writes per attempt', () => {
+    it('refuses a write past MAX_ANSWER_WRITES_PER_ATTEMPT with 409 and writes nothing', async () => {
+      const { id: attemptId } = await storage.createTestAttempt({
+        testId: 196,
+        studentId: 196,
+        maxAttempts: 1,
+      });
+      const first = await storage.upsertAnswer({ attemptId, questionId: 1, text: 'first' });
+      // The earlier re-answers, stored directly (fast): versions 2.. of question 1's answer.
+      const answers = await rawCollection('answers');
+      await answers.insertMany(
+        Array.from({ length: MAX_ANSWER_WRITES_PER_ATTEMPT - 2 }, (_, index) => ({
+          id: first.id,
+          attemptId,
+          questionId: 1,
+          seq: index + 2,
+          text: `version ${index + 2}`,
+        })),
+      );
+      // The last write the bound allows is accepted, and keeps the answer's id.
+      const last = await storage.upsertAnswer({ attemptId, questionId: 1, text: 'last' });
+      expect(last.id).toBe(first.id);
+      expect(await answers.countDocuments({ attemptId })).toBe(MAX_ANSWER_WRITES_PER_ATTEMPT);
+      for (const questionId of [1, 2]) {
+        const result = await outcome(
+          storage.upsertAnswer({ attemptId, questionId, text: 'one too many' }),
+        );
+        expect(result.ok).toBe(false);
+        if (result.ok) return;
+        expect(result.error).toBeInstanceOf(ConflictError);
+        expect(toHttpError(result.error)).toMatchObject({
+          status: 409,
+          code: 'ANSWER_LIMIT_REACHED',
+        });
+      }
+      expect(await answers.countDocuments({ attemptId })).toBe(MAX_ANSWER_WRITES_PER_ATTEMPT);
+      expect((await storage.getAnswersByAttempt(attemptId)).map((a) => a.text)).toEqual(['last']);
+      // Completion is never refused by the bound: the seal goes above it.
+      await storage.updateTestAttempt(attemptId, { status: 'completed', from: ['in_progress'] });
+      expect(await answers.countDocuments({ attemptId, sealed: true })).toBe(1);
+      await expectConflict(
+        storage.upsertAnswer({ attemptId, questionId: 1, text: 'x' }),
+        'attempt',
+      );
     });
   });
 

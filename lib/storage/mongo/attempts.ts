@@ -8,7 +8,12 @@ import {
   type TestAttemptDoc,
   TestAttemptModel,
 } from '../../../shared/mongo-schema';
-import type { Answer, AttemptStatus, TestAttempt } from '../../../shared/schema';
+import {
+  type Answer,
+  type AttemptStatus,
+  MAX_ANSWER_WRITES_PER_ATTEMPT,
+  type TestAttempt,
+} from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
 import { ConflictError } from '../errors';
 import type { IStorage } from '../storage';
@@ -72,6 +77,8 @@ export function toAnswer(doc: AnswerDoc): Answer {
 const LIVE = { sealed: trusted({ $ne: true }) };
 /** Lost seq races before giving up (each loser saw a newer row: the attempt is busy). */
 const SEQ_TRIES = 50;
+// MAX_ANSWER_WRITES_PER_ATTEMPT (shared/schema.ts) bounds the rows: the highest seq is their
+// count, seqs having no gaps. The seal is not counted: completion always goes through.
 
 const attemptNotInProgress = () =>
   new ConflictError('The attempt is not in progress', 'attempt', 'ATTEMPT_NOT_IN_PROGRESS');
@@ -86,9 +93,14 @@ export function currentVersions<T extends { questionId: number; seq?: number }>(
   return [...byQuestion.values()];
 }
 
-/** The attempt's rows, highest seq first (an attempt has about one per question). */
-function attemptRows(attemptId: number) {
-  return AnswerModel.find({ attemptId }, { _id: 0, seq: 1, questionId: 1, id: 1, sealed: 1 })
+/** The attempt's highest-seq row (an answer version or the seal), if any. */
+function topRow(attemptId: number) {
+  return AnswerModel.findOne({ attemptId }, { _id: 0, seq: 1, sealed: 1 }).sort({ seq: -1 }).lean();
+}
+
+/** The current version of the attempt's answer to `questionId`, if any (just its id). */
+function currentAnswerRow(attemptId: number, questionId: number) {
+  return AnswerModel.findOne({ attemptId, questionId, ...LIVE }, { _id: 0, id: 1 })
     .sort({ seq: -1 })
     .lean();
 }
@@ -96,9 +108,7 @@ function attemptRows(attemptId: number) {
 /** Inserts the seal at the attempt's next seq (once: a sealed attempt stays as it is). */
 async function sealAnswers(attemptId: number): Promise<void> {
   for (let tries = 0; tries < SEQ_TRIES; tries += 1) {
-    const top = await AnswerModel.findOne({ attemptId }, { _id: 0, seq: 1, sealed: 1 })
-      .sort({ seq: -1 })
-      .lean();
+    const top = await topRow(attemptId);
     if (top?.sealed) return;
     try {
       await AnswerModel.create({
@@ -299,11 +309,18 @@ export const attemptStore: AttemptStore = {
       };
       let id: number | undefined;
       for (let tries = 0; tries < SEQ_TRIES; tries += 1) {
-        const rows = await attemptRows(attemptId);
-        const top = rows[0];
+        const top = await topRow(attemptId);
         if (top?.sealed) throw attemptNotInProgress();
+        if ((top?.seq ?? 0) >= MAX_ANSWER_WRITES_PER_ATTEMPT) {
+          throw new ConflictError(
+            `This attempt has had ${MAX_ANSWER_WRITES_PER_ATTEMPT} answer writes, the most ` +
+              'allowed; it takes no more',
+            'answer',
+            'ANSWER_LIMIT_REACHED',
+          );
+        }
         // A new version keeps the answer's id; the first version of an answer gets a new one.
-        const current = rows.find((row) => !row.sealed && row.questionId === questionId);
+        const current = await currentAnswerRow(attemptId, questionId);
         id = current?.id ?? id ?? (await nextId(sequences.answer));
         const seq = (top?.seq ?? 0) + 1;
         let saved: AnswerDoc;
