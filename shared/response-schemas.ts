@@ -305,7 +305,8 @@ export const successResponses: Record<string, SuccessResponse> = {
   'list-attempt-answers': ok(
     'The attempt’s answers as the caller may see them: its student gets PendingAnswer (no ' +
       'score, isCorrect or feedback) until they can make no further attempt at the test ' +
-      '(every maxAttempts used, or the test no longer published) and none is in progress',
+      '(every maxAttempts used, or the test marked completed; a draft shows nothing) and none is ' +
+      'in progress',
     z.array(z.union([answerResponse, pendingAnswerResponse])),
   ),
   'grade-answer': ok('The graded answer', answerResponse),

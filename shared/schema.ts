@@ -171,7 +171,8 @@ const testFields = {
       z.describe(
         'How many attempts each student may make (1..20, default 1). A student sees the grades ' +
           '(answer scores, isCorrect, feedback, the attempt score, analytics) only once they can ' +
-          'make no further attempt: every attempt used, or the test no longer published, and none ' +
+          'make no further attempt: every attempt used, or the test marked completed (a draft shows ' +
+          'nothing), and none ' +
           'in progress. So a retake cannot be used to find the MCQ keys; raising the limit or ' +
           'publishing the test again reopens attempts to students who have seen their grades.',
       ),
