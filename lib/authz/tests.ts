@@ -232,7 +232,12 @@ export async function answerTarget(
   const access = await readableAttempt(caller, attemptId);
   if (access.as !== 'student') throw new ForbiddenError('Only the student who made the attempt');
   const { attempt } = access;
-  if (attempt.status !== 'in_progress') throw attemptNotInProgress();
+  if (attempt.status !== 'in_progress') {
+    // A completion that failed before sealing leaves the seal to whoever next finds it finished:
+    // a write that passed this check before the status changed must still be refused.
+    await storage.sealFinishedAttempt(attempt.id);
+    throw attemptNotInProgress();
+  }
   const question = await storage.getQuestion(questionId);
   if (!question || question.testId !== attempt.testId) {
     throw new NotFoundError('Question not found in this test');

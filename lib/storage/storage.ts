@@ -162,6 +162,12 @@ export interface IStorage {
   getAnswer(id: number): Promise<Answer | undefined>;
   getAnswersByAttempt(attemptId: number): Promise<Answer[]>;
   updateAnswer(id: number, change: AnswerChange): Promise<Answer | undefined>;
+  /**
+   * Makes sure a finished attempt refuses every further answer write (idempotent; nothing for an
+   * attempt in progress or unknown). Completion does this itself; this heals a completion that
+   * changed the status but failed before sealing. updateTestAttempt and updateAnswer do it too.
+   */
+  sealFinishedAttempt(attemptId: number): Promise<void>;
 
   // analytics (read side: only the compute-analytics job writes them, see analytics-job-store)
   /** Newest insightDate first. */

@@ -4,6 +4,7 @@ import { closeMongo } from '../../lib/db/mongo';
 import { toHttpError } from '../../lib/http/middleware/error-mapper';
 import { ConflictError } from '../../lib/storage/errors';
 import { syncIndexesAt } from '../../lib/storage/mongo/indexes';
+import { attemptActiveKey } from '../../shared/mongo-schema';
 import { MAX_ANSWER_WRITES_PER_ATTEMPT } from '../../shared/schema';
 import { useIsolatedEnv } from '../helpers/isolated-env';
 import {
@@ -451,6 +452,91 @@ describe('attempt and answer storage', () => {
       expect(await storage.updateAnswer(0, { score: 1 })).toBeUndefined();
       const raw = await (await rawCollection('answers')).find({ attemptId }).toArray();
       expect(raw.map((row) => row.sealed ?? false)).toEqual([false, true]);
+    });
+  });
+
+  describe('an attempt finished but never sealed (completion failed after the status change)', () => {
+    /** An attempt with one answer, moved to `completed` the way a completion that failed
+     * before its seal leaves it: the status changed, no seal row. */
+    async function unsealedFinishedAttempt(studentId: number) {
+      const attempt = await storage.createTestAttempt({ testId: 197, studentId, maxAttempts: 1 });
+      const answer = await storage.upsertAnswer({
+        attemptId: attempt.id,
+        questionId: 1,
+        text: 'on time',
+      });
+      await (await rawCollection('testattempts')).updateOne(
+        { id: attempt.id },
+        {
+          $set: {
+            status: 'completed',
+            endTime: new Date(),
+            activeKey: attemptActiveKey({ ...attempt, status: 'completed' }),
+          },
+        },
+      );
+      const seals = async () =>
+        (await rawCollection('answers')).countDocuments({ attemptId: attempt.id, sealed: true });
+      expect(await seals()).toBe(0);
+      return { attemptId: attempt.id, answer, seals };
+    }
+
+    /** After healing: one seal, every answer write refused, the answers as they were. */
+    async function expectSealed(
+      { attemptId, seals }: Awaited<ReturnType<typeof unsealedFinishedAttempt>>,
+      answers: unknown,
+    ) {
+      expect(await seals()).toBe(1);
+      for (const questionId of [1, 2]) {
+        await expectConflict(
+          storage.upsertAnswer({ attemptId, questionId, text: 'too late' }),
+          'attempt',
+        );
+      }
+      expect(await storage.getAnswersByAttempt(attemptId)).toEqual(answers);
+    }
+
+    it('a retried completion (409) seals it', async () => {
+      const left = await unsealedFinishedAttempt(197_001);
+      await expectConflict(
+        storage.updateTestAttempt(left.attemptId, { status: 'completed', from: ['in_progress'] }),
+        'status',
+      );
+      await expectSealed(left, [left.answer]);
+    });
+
+    it('grading one of its answers seals it first', async () => {
+      const left = await unsealedFinishedAttempt(197_002);
+      const graded = await storage.updateAnswer(left.answer.id, { score: 3 });
+      expect(graded).toMatchObject({ id: left.answer.id, score: 3 });
+      await expectSealed(left, [graded]);
+    });
+
+    it('evaluating it seals it', async () => {
+      const left = await unsealedFinishedAttempt(197_003);
+      await storage.updateTestAttempt(left.attemptId, {
+        status: 'evaluated',
+        from: ['completed'],
+        score: 5,
+      });
+      await expectSealed(left, [left.answer]);
+    });
+
+    it('sealFinishedAttempt seals it once, and leaves an attempt in progress open', async () => {
+      const left = await unsealedFinishedAttempt(197_004);
+      await storage.sealFinishedAttempt(left.attemptId);
+      await storage.sealFinishedAttempt(left.attemptId);
+      await expectSealed(left, [left.answer]);
+      const open = await storage.createTestAttempt({
+        testId: 197,
+        studentId: 197_005,
+        maxAttempts: 1,
+      });
+      await storage.sealFinishedAttempt(open.id);
+      await storage.sealFinishedAttempt(999_999);
+      expect(
+        await storage.upsertAnswer({ attemptId: open.id, questionId: 1, text: 'open' }),
+      ).toMatchObject({ text: 'open' });
     });
   });
 

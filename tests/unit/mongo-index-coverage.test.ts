@@ -164,6 +164,12 @@ const HOT_QUERIES: HotQuery[] = [
     residual: ['sealed'],
   },
   {
+    where: 'attempts.updateAnswer: the answer’s attempt',
+    model: AnswerModel,
+    filter: { id: EQ, sealed: NE },
+    residual: ['sealed'],
+  },
+  {
     where: 'analytics: answers of a page of attempts',
     model: AnswerModel,
     filter: { attemptId: IN },

@@ -70,6 +70,9 @@ export function toAnswer(doc: AnswerDoc): Answer {
  *   way, so the seal and every accepted answer are totally ordered by seq: an insert above the
  *   seal would need a writer that read a highest seq >= the seal's, i.e. that saw the seal.
  * - Readers take, per question, the highest-seq version that is not the seal.
+ * - A completion that fails between its status change and its seal leaves the attempt finished
+ *   but unsealed, and its retry is refused; so whatever next finds the attempt finished (a
+ *   retried completion, an evaluation, grading, an answer refused by authorization) seals it.
  * An answer accepted before the seal is therefore complete in the store when completion returns;
  * nothing is accepted after it. Superseded versions are kept, never deleted: a freed seq below
  * the seal could be taken by a writer that read the attempt before the seal existed.
@@ -130,6 +133,15 @@ async function sealAnswers(attemptId: number): Promise<void> {
 export const FINISHED_STATUSES: AttemptStatus[] = ['completed', 'evaluated'];
 
 /**
+ * Seals a finished attempt whose completion changed the status but could not write the seal (a
+ * MongoDB error, SEQ_TRIES exhausted): its client's retry is then refused (the status moved), so
+ * whatever next finds the attempt finished seals it. Idempotent; one indexed read when sealed.
+ */
+async function sealIfFinished(attempt: Pick<TestAttemptDoc, 'id' | 'status'>): Promise<void> {
+  if (FINISHED_STATUSES.includes(attempt.status)) await sealAnswers(attempt.id);
+}
+
+/**
  * Marks attempts' results as changed, for compute-analytics (which reads attempts in
  * resultChangedAt order and lets a higher resultRevision win). Every write that can change a
  * result calls this after its own write, never before: the job reads an attempt, then its answers
@@ -161,6 +173,7 @@ type AttemptStore = Pick<
   | 'getAnswer'
   | 'getAnswersByAttempt'
   | 'updateAnswer'
+  | 'sealFinishedAttempt'
 >;
 
 const OLDEST_FIRST = { startTime: 1, id: 1 } as const;
@@ -259,6 +272,8 @@ export const attemptStore: AttemptStore = {
     withMongo(async () => {
       const current = await TestAttemptModel.findOne({ id }, NO_ID).lean();
       if (!current) return undefined;
+      // Before anything else, so that a retried completion (409 below) or an evaluation heals it.
+      await sealIfFinished(current);
       const notInExpectedState = () =>
         new ConflictError(
           `The attempt is ${current.status}, not ${change.from?.join(' or ')}`,
@@ -361,6 +376,14 @@ export const attemptStore: AttemptStore = {
 
   updateAnswer: (id, change) =>
     withMongo(async () => {
+      // Grading fixes a result: the attempt's answers must be sealed by then.
+      const answer = await AnswerModel.findOne({ id, ...LIVE }, { _id: 0, attemptId: 1 }).lean();
+      if (!answer) return undefined;
+      const attempt = await TestAttemptModel.findOne(
+        { id: answer.attemptId },
+        { _id: 0, id: 1, status: 1 },
+      ).lean();
+      if (attempt) await sealIfFinished(attempt);
       // The current version (the highest seq) is the answer; older ones are history.
       const doc = await AnswerModel.findOneAndUpdate(
         { id, ...LIVE },
@@ -370,5 +393,14 @@ export const attemptStore: AttemptStore = {
       if (!doc) return undefined;
       await touchResults({ attemptId: doc.attemptId });
       return toAnswer(doc);
+    }),
+
+  sealFinishedAttempt: (attemptId) =>
+    withMongo(async () => {
+      const attempt = await TestAttemptModel.findOne(
+        { id: attemptId },
+        { _id: 0, id: 1, status: 1 },
+      ).lean();
+      if (attempt) await sealIfFinished(attempt);
     }),
 };
