@@ -1,5 +1,6 @@
 /** Test attempts and answers of mongoStorage (lib/storage/mongo/attempts.ts) against the real engine. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerTarget } from '../../lib/authz/tests';
 import { closeMongo } from '../../lib/db/mongo';
 import { toHttpError } from '../../lib/http/middleware/error-mapper';
 import { ConflictError } from '../../lib/storage/errors';
@@ -518,6 +519,19 @@ describe('attempt and answer storage', () => {
         status: 'evaluated',
         from: ['completed'],
         score: 5,
+      });
+      await expectSealed(left, [left.answer]);
+    });
+
+    it('an answer that authorization refuses (409) seals it', async () => {
+      const left = await unsealedFinishedAttempt(197_006);
+      const student = { userId: 197_006, role: 'student', sessionId: 'test' } as const;
+      const refused = await outcome(answerTarget(student, left.attemptId, 1));
+      expect(refused.ok).toBe(false);
+      if (refused.ok) return;
+      expect(toHttpError(refused.error)).toMatchObject({
+        status: 409,
+        code: 'ATTEMPT_NOT_IN_PROGRESS',
       });
       await expectSealed(left, [left.answer]);
     });
