@@ -258,6 +258,8 @@ const answerSchema = new Schema<AnswerDoc>(
 // Not unique: an answer's versions share its id (ids come from the counter, unique anyway).
 answerSchema.index({ id: 1, seq: -1 });
 answerSchema.index({ attemptId: 1, seq: 1 }, { unique: true });
+// An answer write reads the question's current version (not the attempt's every row).
+answerSchema.index({ attemptId: 1, questionId: 1, seq: -1 });
 export const AnswerModel = define('Answer', answerSchema, 'answers');
 
 // --- analytics and assignments --------------------------------------------------------------------

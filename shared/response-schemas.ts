@@ -14,6 +14,7 @@ import {
   attemptStatuses,
   channelTypes,
   gradingStatuses,
+  MAX_ANSWER_WRITES_PER_ATTEMPT,
   messageTypes,
   questionTypes,
   testStatuses,
@@ -295,13 +296,17 @@ export const successResponses: Record<string, SuccessResponse> = {
   'submit-answer': created(
     'The answer as its student sees it (no grade while the attempt is in progress). 409 ' +
       'ATTEMPT_NOT_IN_PROGRESS once the attempt is completed: an answer racing the completion ' +
-      'is either counted in the result or refused, never stored after it',
+      'is either counted in the result or refused, never stored after it. 409 ' +
+      `ANSWER_LIMIT_REACHED once the attempt has had ${MAX_ANSWER_WRITES_PER_ATTEMPT} answer ` +
+      'writes (every re-answer ' +
+      'counts): the attempt takes no more answers and keeps those it has',
     z.union([answerResponse, pendingAnswerResponse]),
   ),
   'list-attempt-answers': ok(
     'The attempt’s answers as the caller may see them: its student gets PendingAnswer (no ' +
       'score, isCorrect or feedback) until they can make no further attempt at the test ' +
-      '(every maxAttempts used, or the test no longer published) and none is in progress',
+      '(every maxAttempts used, or the test marked completed; a draft shows nothing) and none is ' +
+      'in progress',
     z.array(z.union([answerResponse, pendingAnswerResponse])),
   ),
   'grade-answer': ok('The graded answer', answerResponse),

@@ -171,7 +171,8 @@ const testFields = {
       z.describe(
         'How many attempts each student may make (1..20, default 1). A student sees the grades ' +
           '(answer scores, isCorrect, feedback, the attempt score, analytics) only once they can ' +
-          'make no further attempt: every attempt used, or the test no longer published, and none ' +
+          'make no further attempt: every attempt used, or the test marked completed (a draft shows ' +
+          'nothing), and none ' +
           'in progress. So a retake cannot be used to find the MCQ keys; raising the limit or ' +
           'publishing the test again reopens attempts to students who have seen their grades.',
       ),
@@ -301,6 +302,15 @@ export type StudentQuestion = Omit<Question, 'correctAnswer' | 'aiRubric'>;
 
 // ---------------------------------------------------------------------------------------------
 // Attempts and answers
+
+/**
+ * The most answer writes (every version counted) one attempt may hold. Versions are never deleted
+ * (the seal's ordering needs them), so without a bound a scripted student could grow an attempt
+ * without end and slow every later reader of it (compute-analytics loads every version of a page
+ * of attempts). 1,000 is far above honest use (a student changing each answer of a long test a
+ * few times) and keeps an attempt's rows small.
+ */
+export const MAX_ANSWER_WRITES_PER_ATTEMPT = 1_000;
 
 export const attemptStatuses = ['in_progress', 'completed', 'evaluated'] as const;
 export type AttemptStatus = (typeof attemptStatuses)[number];

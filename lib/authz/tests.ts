@@ -111,15 +111,17 @@ export async function ownedTest(caller: Caller, testId: number): Promise<Test> {
 /**
  * Whether a student sees the grades of their attempts at a test: none in progress (it could still
  * use what they reveal) and no further attempt possible, because every one of maxAttempts is used
- * or the test is no longer published (attempts need a published test). A test that is gone
- * allows no attempts either.
+ * or the teacher has marked the test completed. A draft shows nothing new: a teacher moving a
+ * test back to draft (to fix a typo) would otherwise show the keys, then republish it for retakes.
+ * A test that is gone allows no attempts either.
  */
 export function gradesVisible(
   test: Pick<Test, 'status' | 'maxAttempts'> | undefined,
   attempts: Pick<TestAttempt, 'status'>[],
 ): boolean {
   if (attempts.some((attempt) => attempt.status === 'in_progress')) return false;
-  return test?.status !== 'published' || attempts.length >= test.maxAttempts;
+  if (!test) return true;
+  return test.status === 'completed' || attempts.length >= test.maxAttempts;
 }
 
 /** gradesVisible for the student who made `attempt`, read fresh from storage. */
@@ -230,7 +232,12 @@ export async function answerTarget(
   const access = await readableAttempt(caller, attemptId);
   if (access.as !== 'student') throw new ForbiddenError('Only the student who made the attempt');
   const { attempt } = access;
-  if (attempt.status !== 'in_progress') throw attemptNotInProgress();
+  if (attempt.status !== 'in_progress') {
+    // A completion that failed before sealing leaves the seal to whoever next finds it finished:
+    // a write that passed this check before the status changed must still be refused.
+    await storage.sealFinishedAttempt(attempt.id);
+    throw attemptNotInProgress();
+  }
   const question = await storage.getQuestion(questionId);
   if (!question || question.testId !== attempt.testId) {
     throw new NotFoundError('Question not found in this test');

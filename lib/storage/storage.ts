@@ -154,11 +154,20 @@ export interface IStorage {
   getTestAttemptsByStudent(studentId: number, testId?: number): Promise<TestAttempt[]>;
   getTestAttemptsByTest(testId: number): Promise<TestAttempt[]>;
   updateTestAttempt(id: number, change: AttemptChange): Promise<TestAttempt | undefined>;
-  /** Creates or replaces the one answer of (attempt, question). */
+  /**
+   * Creates or replaces the one answer of (attempt, question). ConflictError('attempt') once the
+   * attempt is finished, ConflictError('answer', ANSWER_LIMIT_REACHED) past its bound on writes.
+   */
   upsertAnswer(answer: AnswerInput): Promise<Answer>;
   getAnswer(id: number): Promise<Answer | undefined>;
   getAnswersByAttempt(attemptId: number): Promise<Answer[]>;
   updateAnswer(id: number, change: AnswerChange): Promise<Answer | undefined>;
+  /**
+   * Makes sure a finished attempt refuses every further answer write (idempotent; nothing for an
+   * attempt in progress or unknown). Completion does this itself; this heals a completion that
+   * changed the status but failed before sealing. updateTestAttempt and updateAnswer do it too.
+   */
+  sealFinishedAttempt(attemptId: number): Promise<void>;
 
   // analytics (read side: only the compute-analytics job writes them, see analytics-job-store)
   /** Newest insightDate first. */

@@ -585,11 +585,21 @@ describe('attempt limit (maxAttempts) and grades withheld while attempts remain'
     ]);
   });
 
-  it('shows the grades once the teacher closes the test, with attempts unused', async () => {
+  it('shows the grades once the teacher closes the test, with attempts unused; a draft does not', async () => {
     const { teacher, student, test, question } = await probeWorld(3);
     const attempt = await startAttempt(student, test.id);
     await submit(student, { attemptId: attempt.id, questionId: question.id, selectedOption: 2 });
     await completeAttempt(student, attempt.id);
+    expect(JSON.stringify(await answersOf(student, attempt.id))).not.toMatch(GRADE_FIELDS);
+    // Back to draft (say, to fix a typo) and published again: retakes remain throughout, so
+    // no view of the student may show a grade (it would give the key for the retake).
+    expectStatus(await patch(teacher, `/api/tests/${test.id}`, { status: 'draft' }), 200);
+    await runComputeAnalytics();
+    expect(JSON.stringify(await answersOf(student, attempt.id))).not.toMatch(GRADE_FIELDS);
+    expect(expectStatus(await student.client.get('/api/analytics/me'), 200)).toEqual([]);
+    expectStatus(await patch(teacher, `/api/tests/${test.id}`, { status: 'published' }), 200);
+    const retake = await startAttempt(student, test.id);
+    await completeAttempt(student, retake.id);
     expect(JSON.stringify(await answersOf(student, attempt.id))).not.toMatch(GRADE_FIELDS);
     expectStatus(await patch(teacher, `/api/tests/${test.id}`, { status: 'completed' }), 200);
     expect(await answersOf(student, attempt.id)).toEqual([

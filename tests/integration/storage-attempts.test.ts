@@ -1,9 +1,12 @@
 /** Test attempts and answers of mongoStorage (lib/storage/mongo/attempts.ts) against the real engine. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerTarget } from '../../lib/authz/tests';
 import { closeMongo } from '../../lib/db/mongo';
 import { toHttpError } from '../../lib/http/middleware/error-mapper';
 import { ConflictError } from '../../lib/storage/errors';
 import { syncIndexesAt } from '../../lib/storage/mongo/indexes';
+import { attemptActiveKey } from '../../shared/mongo-schema';
+import { MAX_ANSWER_WRITES_PER_ATTEMPT } from '../../shared/schema';
 import { useIsolatedEnv } from '../helpers/isolated-env';
 import {
   expectConflict,
@@ -450,6 +453,151 @@ describe('attempt and answer storage', () => {
       expect(await storage.updateAnswer(0, { score: 1 })).toBeUndefined();
       const raw = await (await rawCollection('answers')).find({ attemptId }).toArray();
       expect(raw.map((row) => row.sealed ?? false)).toEqual([false, true]);
+    });
+  });
+
+  describe('an attempt finished but never sealed (completion failed after the status change)', () => {
+    /** An attempt with one answer, moved to `completed` the way a completion that failed
+     * before its seal leaves it: the status changed, no seal row. */
+    async function unsealedFinishedAttempt(studentId: number) {
+      const attempt = await storage.createTestAttempt({ testId: 197, studentId, maxAttempts: 1 });
+      const answer = await storage.upsertAnswer({
+        attemptId: attempt.id,
+        questionId: 1,
+        text: 'on time',
+      });
+      await (await rawCollection('testattempts')).updateOne(
+        { id: attempt.id },
+        {
+          $set: {
+            status: 'completed',
+            endTime: new Date(),
+            activeKey: attemptActiveKey({ ...attempt, status: 'completed' }),
+          },
+        },
+      );
+      const seals = async () =>
+        (await rawCollection('answers')).countDocuments({ attemptId: attempt.id, sealed: true });
+      expect(await seals()).toBe(0);
+      return { attemptId: attempt.id, answer, seals };
+    }
+
+    /** After healing: one seal, every answer write refused, the answers as they were. */
+    async function expectSealed(
+      { attemptId, seals }: Awaited<ReturnType<typeof unsealedFinishedAttempt>>,
+      answers: unknown,
+    ) {
+      expect(await seals()).toBe(1);
+      for (const questionId of [1, 2]) {
+        await expectConflict(
+          storage.upsertAnswer({ attemptId, questionId, text: 'too late' }),
+          'attempt',
+        );
+      }
+      expect(await storage.getAnswersByAttempt(attemptId)).toEqual(answers);
+    }
+
+    it('a retried completion (409) seals it', async () => {
+      const left = await unsealedFinishedAttempt(197_001);
+      await expectConflict(
+        storage.updateTestAttempt(left.attemptId, { status: 'completed', from: ['in_progress'] }),
+        'status',
+      );
+      await expectSealed(left, [left.answer]);
+    });
+
+    it('grading one of its answers seals it first', async () => {
+      const left = await unsealedFinishedAttempt(197_002);
+      const graded = await storage.updateAnswer(left.answer.id, { score: 3 });
+      expect(graded).toMatchObject({ id: left.answer.id, score: 3 });
+      await expectSealed(left, [graded]);
+    });
+
+    it('evaluating it seals it', async () => {
+      const left = await unsealedFinishedAttempt(197_003);
+      await storage.updateTestAttempt(left.attemptId, {
+        status: 'evaluated',
+        from: ['completed'],
+        score: 5,
+      });
+      await expectSealed(left, [left.answer]);
+    });
+
+    it('an answer that authorization refuses (409) seals it', async () => {
+      const left = await unsealedFinishedAttempt(197_006);
+      const student = { userId: 197_006, role: 'student', sessionId: 'test' } as const;
+      const refused = await outcome(answerTarget(student, left.attemptId, 1));
+      expect(refused.ok).toBe(false);
+      if (refused.ok) return;
+      expect(toHttpError(refused.error)).toMatchObject({
+        status: 409,
+        code: 'ATTEMPT_NOT_IN_PROGRESS',
+      });
+      await expectSealed(left, [left.answer]);
+    });
+
+    it('sealFinishedAttempt seals it once, and leaves an attempt in progress open', async () => {
+      const left = await unsealedFinishedAttempt(197_004);
+      await storage.sealFinishedAttempt(left.attemptId);
+      await storage.sealFinishedAttempt(left.attemptId);
+      await expectSealed(left, [left.answer]);
+      const open = await storage.createTestAttempt({
+        testId: 197,
+        studentId: 197_005,
+        maxAttempts: 1,
+      });
+      await storage.sealFinishedAttempt(open.id);
+      await storage.sealFinishedAttempt(999_999);
+      expect(
+        await storage.upsertAnswer({ attemptId: open.id, questionId: 1, text: 'open' }),
+      ).toMatchObject({ text: 'open' });
+    });
+  });
+
+  describe('the bound on answer writes per attempt', () => {
+    it('refuses a write past MAX_ANSWER_WRITES_PER_ATTEMPT with 409 and writes nothing', async () => {
+      const { id: attemptId } = await storage.createTestAttempt({
+        testId: 196,
+        studentId: 196,
+        maxAttempts: 1,
+      });
+      const first = await storage.upsertAnswer({ attemptId, questionId: 1, text: 'first' });
+      // The earlier re-answers, stored directly (fast): versions 2.. of question 1's answer.
+      const answers = await rawCollection('answers');
+      await answers.insertMany(
+        Array.from({ length: MAX_ANSWER_WRITES_PER_ATTEMPT - 2 }, (_, index) => ({
+          id: first.id,
+          attemptId,
+          questionId: 1,
+          seq: index + 2,
+          text: `version ${index + 2}`,
+        })),
+      );
+      // The last write the bound allows is accepted, and keeps the answer's id.
+      const last = await storage.upsertAnswer({ attemptId, questionId: 1, text: 'last' });
+      expect(last.id).toBe(first.id);
+      expect(await answers.countDocuments({ attemptId })).toBe(MAX_ANSWER_WRITES_PER_ATTEMPT);
+      for (const questionId of [1, 2]) {
+        const result = await outcome(
+          storage.upsertAnswer({ attemptId, questionId, text: 'one too many' }),
+        );
+        expect(result.ok).toBe(false);
+        if (result.ok) return;
+        expect(result.error).toBeInstanceOf(ConflictError);
+        expect(toHttpError(result.error)).toMatchObject({
+          status: 409,
+          code: 'ANSWER_LIMIT_REACHED',
+        });
+      }
+      expect(await answers.countDocuments({ attemptId })).toBe(MAX_ANSWER_WRITES_PER_ATTEMPT);
+      expect((await storage.getAnswersByAttempt(attemptId)).map((a) => a.text)).toEqual(['last']);
+      // Completion is never refused by the bound: the seal goes above it.
+      await storage.updateTestAttempt(attemptId, { status: 'completed', from: ['in_progress'] });
+      expect(await answers.countDocuments({ attemptId, sealed: true })).toBe(1);
+      await expectConflict(
+        storage.upsertAnswer({ attemptId, questionId: 1, text: 'x' }),
+        'attempt',
+      );
     });
   });
 

@@ -138,10 +138,17 @@ const HOT_QUERIES: HotQuery[] = [
     residual: ['status'],
   },
   {
-    where: 'attempts: an attempt’s rows, newest first',
+    where: 'attempts: an attempt’s highest row (answer writes, the seal)',
     model: AnswerModel,
     filter: { attemptId: EQ },
     sort: { seq: -1 },
+  },
+  {
+    where: 'attempts.upsertAnswer: the question’s current version',
+    model: AnswerModel,
+    filter: { attemptId: EQ, questionId: EQ, sealed: NE },
+    sort: { seq: -1 },
+    residual: ['sealed'],
   },
   {
     where: 'attempts.getAnswersByAttempt',
@@ -154,6 +161,12 @@ const HOT_QUERIES: HotQuery[] = [
     model: AnswerModel,
     filter: { id: EQ, sealed: NE },
     sort: { seq: -1 },
+    residual: ['sealed'],
+  },
+  {
+    where: 'attempts.updateAnswer: the answer’s attempt',
+    model: AnswerModel,
+    filter: { id: EQ, sealed: NE },
     residual: ['sealed'],
   },
   {

@@ -8,7 +8,12 @@ import {
   type TestAttemptDoc,
   TestAttemptModel,
 } from '../../../shared/mongo-schema';
-import type { Answer, AttemptStatus, TestAttempt } from '../../../shared/schema';
+import {
+  type Answer,
+  type AttemptStatus,
+  MAX_ANSWER_WRITES_PER_ATTEMPT,
+  type TestAttempt,
+} from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
 import { ConflictError } from '../errors';
 import type { IStorage } from '../storage';
@@ -65,6 +70,9 @@ export function toAnswer(doc: AnswerDoc): Answer {
  *   way, so the seal and every accepted answer are totally ordered by seq: an insert above the
  *   seal would need a writer that read a highest seq >= the seal's, i.e. that saw the seal.
  * - Readers take, per question, the highest-seq version that is not the seal.
+ * - A completion that fails between its status change and its seal leaves the attempt finished
+ *   but unsealed, and its retry is refused; so whatever next finds the attempt finished (a
+ *   retried completion, an evaluation, grading, an answer refused by authorization) seals it.
  * An answer accepted before the seal is therefore complete in the store when completion returns;
  * nothing is accepted after it. Superseded versions are kept, never deleted: a freed seq below
  * the seal could be taken by a writer that read the attempt before the seal existed.
@@ -72,6 +80,8 @@ export function toAnswer(doc: AnswerDoc): Answer {
 const LIVE = { sealed: trusted({ $ne: true }) };
 /** Lost seq races before giving up (each loser saw a newer row: the attempt is busy). */
 const SEQ_TRIES = 50;
+// MAX_ANSWER_WRITES_PER_ATTEMPT (shared/schema.ts) bounds the rows: the highest seq is their
+// count, seqs having no gaps. The seal is not counted: completion always goes through.
 
 const attemptNotInProgress = () =>
   new ConflictError('The attempt is not in progress', 'attempt', 'ATTEMPT_NOT_IN_PROGRESS');
@@ -86,9 +96,14 @@ export function currentVersions<T extends { questionId: number; seq?: number }>(
   return [...byQuestion.values()];
 }
 
-/** The attempt's rows, highest seq first (an attempt has about one per question). */
-function attemptRows(attemptId: number) {
-  return AnswerModel.find({ attemptId }, { _id: 0, seq: 1, questionId: 1, id: 1, sealed: 1 })
+/** The attempt's highest-seq row (an answer version or the seal), if any. */
+function topRow(attemptId: number) {
+  return AnswerModel.findOne({ attemptId }, { _id: 0, seq: 1, sealed: 1 }).sort({ seq: -1 }).lean();
+}
+
+/** The current version of the attempt's answer to `questionId`, if any (just its id). */
+function currentAnswerRow(attemptId: number, questionId: number) {
+  return AnswerModel.findOne({ attemptId, questionId, ...LIVE }, { _id: 0, id: 1 })
     .sort({ seq: -1 })
     .lean();
 }
@@ -96,9 +111,7 @@ function attemptRows(attemptId: number) {
 /** Inserts the seal at the attempt's next seq (once: a sealed attempt stays as it is). */
 async function sealAnswers(attemptId: number): Promise<void> {
   for (let tries = 0; tries < SEQ_TRIES; tries += 1) {
-    const top = await AnswerModel.findOne({ attemptId }, { _id: 0, seq: 1, sealed: 1 })
-      .sort({ seq: -1 })
-      .lean();
+    const top = await topRow(attemptId);
     if (top?.sealed) return;
     try {
       await AnswerModel.create({
@@ -118,6 +131,15 @@ async function sealAnswers(attemptId: number): Promise<void> {
 
 /** The states in which an attempt has a result. */
 export const FINISHED_STATUSES: AttemptStatus[] = ['completed', 'evaluated'];
+
+/**
+ * Seals a finished attempt whose completion changed the status but could not write the seal (a
+ * MongoDB error, SEQ_TRIES exhausted): its client's retry is then refused (the status moved), so
+ * whatever next finds the attempt finished seals it. Idempotent; one indexed read when sealed.
+ */
+async function sealIfFinished(attempt: Pick<TestAttemptDoc, 'id' | 'status'>): Promise<void> {
+  if (FINISHED_STATUSES.includes(attempt.status)) await sealAnswers(attempt.id);
+}
 
 /**
  * Marks attempts' results as changed, for compute-analytics (which reads attempts in
@@ -151,6 +173,7 @@ type AttemptStore = Pick<
   | 'getAnswer'
   | 'getAnswersByAttempt'
   | 'updateAnswer'
+  | 'sealFinishedAttempt'
 >;
 
 const OLDEST_FIRST = { startTime: 1, id: 1 } as const;
@@ -249,6 +272,8 @@ export const attemptStore: AttemptStore = {
     withMongo(async () => {
       const current = await TestAttemptModel.findOne({ id }, NO_ID).lean();
       if (!current) return undefined;
+      // Before anything else, so that a retried completion (409 below) or an evaluation heals it.
+      await sealIfFinished(current);
       const notInExpectedState = () =>
         new ConflictError(
           `The attempt is ${current.status}, not ${change.from?.join(' or ')}`,
@@ -299,11 +324,18 @@ export const attemptStore: AttemptStore = {
       };
       let id: number | undefined;
       for (let tries = 0; tries < SEQ_TRIES; tries += 1) {
-        const rows = await attemptRows(attemptId);
-        const top = rows[0];
+        const top = await topRow(attemptId);
         if (top?.sealed) throw attemptNotInProgress();
+        if ((top?.seq ?? 0) >= MAX_ANSWER_WRITES_PER_ATTEMPT) {
+          throw new ConflictError(
+            `This attempt has had ${MAX_ANSWER_WRITES_PER_ATTEMPT} answer writes, the most ` +
+              'allowed; it takes no more',
+            'answer',
+            'ANSWER_LIMIT_REACHED',
+          );
+        }
         // A new version keeps the answer's id; the first version of an answer gets a new one.
-        const current = rows.find((row) => !row.sealed && row.questionId === questionId);
+        const current = await currentAnswerRow(attemptId, questionId);
         id = current?.id ?? id ?? (await nextId(sequences.answer));
         const seq = (top?.seq ?? 0) + 1;
         let saved: AnswerDoc;
@@ -344,6 +376,14 @@ export const attemptStore: AttemptStore = {
 
   updateAnswer: (id, change) =>
     withMongo(async () => {
+      // Grading fixes a result: the attempt's answers must be sealed by then.
+      const answer = await AnswerModel.findOne({ id, ...LIVE }, { _id: 0, attemptId: 1 }).lean();
+      if (!answer) return undefined;
+      const attempt = await TestAttemptModel.findOne(
+        { id: answer.attemptId },
+        { _id: 0, id: 1, status: 1 },
+      ).lean();
+      if (attempt) await sealIfFinished(attempt);
       // The current version (the highest seq) is the answer; older ones are history.
       const doc = await AnswerModel.findOneAndUpdate(
         { id, ...LIVE },
@@ -353,5 +393,14 @@ export const attemptStore: AttemptStore = {
       if (!doc) return undefined;
       await touchResults({ attemptId: doc.attemptId });
       return toAnswer(doc);
+    }),
+
+  sealFinishedAttempt: (attemptId) =>
+    withMongo(async () => {
+      const attempt = await TestAttemptModel.findOne(
+        { id: attemptId },
+        { _id: 0, id: 1, status: 1 },
+      ).lean();
+      if (attempt) await sealIfFinished(attempt);
     }),
 };
