@@ -103,7 +103,14 @@ function helloWorld(): string {
   const yml = loadYaml(readFileSync(join(projectRoot, 'serverless.yml'), 'utf8')) as {
     custom: { esbuild: Record<string, unknown> };
   };
-  const { exclude: _exclude, packager: _packager, watch: _watch, ...options } = yml.custom.esbuild;
+  // Less the options that are serverless-esbuild's own, not esbuild's.
+  const {
+    exclude: _exclude,
+    packager: _packager,
+    watch: _watch,
+    outputWorkFolder: _outputWorkFolder,
+    ...options
+  } = yml.custom.esbuild;
   buildSync({ ...options, absWorkingDir: projectRoot, entryPoints: [source], outfile });
   return outfile;
 }
