@@ -224,6 +224,9 @@ async function main(): Promise<void> {
       SESSIONS_TABLE: 'bench-sessions',
       WORKER_LEASES_TABLE: 'bench-leases',
       IDEMPOTENCY_TABLE: 'bench-idempotency',
+      CONNECTIONS_TABLE: 'plp-connections',
+      CHANNEL_SUBSCRIPTIONS_TABLE: 'plp-channel-subscriptions',
+      REALTIME_TICKETS_TABLE: 'plp-realtime-tickets',
       MONGODB_MAX_POOL_SIZE: '4',
       // One FerretDB scan of 10^4+ answers can take longer than the Lambdas' 10 s.
       MONGODB_SOCKET_TIMEOUT_MS: '300000',

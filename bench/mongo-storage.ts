@@ -62,6 +62,9 @@ async function main(): Promise<void> {
   process.env.SESSIONS_TABLE = 'bench-sessions';
   process.env.WORKER_LEASES_TABLE = 'bench-leases';
   process.env.IDEMPOTENCY_TABLE = 'bench-idempotency';
+  process.env.CONNECTIONS_TABLE = 'plp-connections';
+  process.env.CHANNEL_SUBSCRIPTIONS_TABLE = 'plp-channel-subscriptions';
+  process.env.REALTIME_TICKETS_TABLE = 'plp-realtime-tickets';
   process.env.MONGODB_MAX_POOL_SIZE = '4';
   resetConfig();
   await syncIndexesAt(process.env.MONGODB_URL as string);

@@ -122,6 +122,15 @@ const rawSchema = z.object({
   SESSIONS_TABLE: tableName,
   WORKER_LEASES_TABLE: tableName,
   IDEMPOTENCY_TABLE: tableName,
+  CONNECTIONS_TABLE: tableName,
+  CHANNEL_SUBSCRIPTIONS_TABLE: tableName,
+  REALTIME_TICKETS_TABLE: tableName,
+  // Checked in parseConfig: locally it may be a placeholder that serverless-offline cannot render.
+  WEBSOCKET_API_ENDPOINT: optionalText,
+  LAMBDA_ENDPOINT: httpUrl,
+  FAN_OUT_FUNCTION: unlessBlank(z._default(z.string(), 'plp-backend-dev-realtime-fan-out')),
+  // PostToConnection calls one fan-out invocation keeps in flight.
+  FAN_OUT_CONCURRENCY: integer(1, 1_000, 50),
 
   HTTP_MAX_BODY_BYTES: integer(1_024, 6 * 1024 * 1024, 100 * 1024),
   TEACHER_SIGNUP_CODE: optionalText,
@@ -178,6 +187,17 @@ export interface Config {
     idempotencyTable: string;
   };
   http: { maxBodyBytes: number };
+  realtime: {
+    connectionsTable: string;
+    subscriptionsTable: string;
+    ticketsTable: string;
+    /** The API Gateway Management API of the WebSocket API; undefined: nowhere to deliver. */
+    managementEndpoint?: string;
+    /** Where the Lambda Invoke API is, when not AWS's own (serverless-offline). */
+    lambdaEndpoint?: string;
+    fanOutFunction: string;
+    fanOutConcurrency: number;
+  };
   analytics: { settleMs: number };
   auth: {
     passwordHashLogN: number;
@@ -261,6 +281,37 @@ function cassandraFrom(raw: RawConfig): CassandraConfig | undefined {
   return undefined;
 }
 
+/** serverless-offline's ports when its scripts did not name others. */
+const OFFLINE_WEBSOCKET_ENDPOINT = 'http://127.0.0.1:3001';
+const OFFLINE_LAMBDA_ENDPOINT = 'http://127.0.0.1:3002';
+
+const isHttpUrl = (value: string) => /^https?:\/\/[^\s/]+/.test(value) && URL.canParse(value);
+
+function realtimeFrom(raw: RawConfig): Config['realtime'] {
+  const offline = raw.IS_OFFLINE === 'true';
+  let managementEndpoint = raw.WEBSOCKET_API_ENDPOINT;
+  if (managementEndpoint !== undefined && !isHttpUrl(managementEndpoint)) {
+    // serverless-offline renders the deployed API's address (a CloudFormation reference) as text.
+    if (!offline) {
+      throw new ConfigError('Invalid environment: WEBSOCKET_API_ENDPOINT must be an http(s) URL', [
+        'WEBSOCKET_API_ENDPOINT',
+      ]);
+    }
+    managementEndpoint = undefined;
+  }
+  const lambdaEndpoint = raw.LAMBDA_ENDPOINT ?? (offline ? OFFLINE_LAMBDA_ENDPOINT : undefined);
+  managementEndpoint ??= offline ? OFFLINE_WEBSOCKET_ENDPOINT : undefined;
+  return {
+    connectionsTable: raw.CONNECTIONS_TABLE,
+    subscriptionsTable: raw.CHANNEL_SUBSCRIPTIONS_TABLE,
+    ticketsTable: raw.REALTIME_TICKETS_TABLE,
+    ...(managementEndpoint ? { managementEndpoint } : {}),
+    ...(lambdaEndpoint ? { lambdaEndpoint } : {}),
+    fanOutFunction: raw.FAN_OUT_FUNCTION,
+    fanOutConcurrency: raw.FAN_OUT_CONCURRENCY,
+  };
+}
+
 /** Parses an environment into a Config; throws ConfigError naming every bad variable. Pure. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const parsed = rawSchema.safeParse(env);
@@ -303,6 +354,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       idempotencyTable: raw.IDEMPOTENCY_TABLE,
     },
     http: { maxBodyBytes: raw.HTTP_MAX_BODY_BYTES },
+    realtime: realtimeFrom(raw),
     analytics: { settleMs: raw.ANALYTICS_SETTLE_SECONDS * 1000 },
     auth: {
       passwordHashLogN: raw.PASSWORD_HASH_LOG_N,

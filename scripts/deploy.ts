@@ -17,6 +17,9 @@ async function main(): Promise<number> {
     SESSIONS_TABLE: 'deploy-check',
     WORKER_LEASES_TABLE: 'deploy-check',
     IDEMPOTENCY_TABLE: 'deploy-check',
+    CONNECTIONS_TABLE: 'plp-connections',
+    CHANNEL_SUBSCRIPTIONS_TABLE: 'plp-channel-subscriptions',
+    REALTIME_TICKETS_TABLE: 'plp-realtime-tickets',
     ...process.env,
   }).cassandra;
   const { syncIndexesAt } = await import('../lib/storage/mongo/indexes');

@@ -10,6 +10,9 @@ const PLACEHOLDERS = {
   SESSIONS_TABLE: 'openapi-sessions',
   WORKER_LEASES_TABLE: 'openapi-leases',
   IDEMPOTENCY_TABLE: 'openapi-idempotency',
+  CONNECTIONS_TABLE: 'plp-connections',
+  CHANNEL_SUBSCRIPTIONS_TABLE: 'plp-channel-subscriptions',
+  REALTIME_TICKETS_TABLE: 'plp-realtime-tickets',
 };
 
 async function main(): Promise<void> {

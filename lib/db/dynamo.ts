@@ -58,6 +58,17 @@ function loadSdk() {
   return sdk;
 }
 
+/**
+ * Credentials for a local endpoint (dynalite, serverless-offline), which accepts any key: without
+ * them the SDK's credential chain would probe the EC2 metadata address, which does not exist here.
+ */
+export function localCredentials() {
+  return {
+    accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+    secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+  };
+}
+
 /** Returns the document client (marshalls plain JS objects), created on first use. */
 export async function getDynamo(): Promise<DynamoDBDocumentClient> {
   const [{ DynamoDBClient }, { DynamoDBDocumentClient }, http, https] = await loadSdk();
@@ -76,12 +87,7 @@ export async function getDynamo(): Promise<DynamoDBDocumentClient> {
       ...(endpoint
         ? {
             endpoint,
-            // A local endpoint (dynalite) accepts any key; without one the SDK's credential chain
-            // would probe the EC2 metadata address, which does not exist off AWS.
-            credentials: {
-              accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-              secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-            },
+            credentials: localCredentials(),
           }
         : {}),
     });

@@ -85,7 +85,19 @@ export async function createSession(
  */
 export async function findSession(token: string, now = Date.now()): Promise<Session | undefined> {
   if (!TOKEN_SHAPE.test(token)) return undefined;
-  const id = hashToken(token);
+  const session = await findSessionById(hashToken(token), now);
+  if (session && now - session.lastSeenAt >= TOUCH_INTERVAL_MS) {
+    await touch(session, now);
+    session.lastSeenAt = now;
+  }
+  return session;
+}
+
+/**
+ * The live session whose id (token hash) is `id`, without extending it: for checks made on the
+ * session's behalf (a WebSocket ticket, a connection) rather than by a request that carries it.
+ */
+export async function findSessionById(id: string, now = Date.now()): Promise<Session | undefined> {
   const TableName = config().dynamo.sessionsTable;
   const { Item } = await withDynamo((dynamo, { GetCommand }) =>
     dynamo.send(new GetCommand({ TableName, Key: { pk: keyOf(id) }, ConsistentRead: true })),
@@ -100,11 +112,12 @@ export async function findSession(token: string, now = Date.now()): Promise<Sess
     lastSeenAt: item.lastSeenAt,
   };
   if (now >= expiresAt(session) || now < session.createdAt - 60_000) return undefined;
-  if (now - session.lastSeenAt >= TOUCH_INTERVAL_MS) {
-    await touch(session, now);
-    session.lastSeenAt = now;
-  }
   return session;
+}
+
+/** When `session` ends at the latest (its absolute lifetime), epoch ms. */
+export function sessionEndsBy(session: Pick<Session, 'createdAt'>): number {
+  return session.createdAt + config().auth.sessionAbsoluteMs;
 }
 
 /** Moves lastSeenAt forward; conditional, so a concurrent touch or a logout is never undone. */

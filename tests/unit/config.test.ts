@@ -6,6 +6,9 @@ const BASE = {
   SESSIONS_TABLE: 'plp-backend-dev-sessions',
   WORKER_LEASES_TABLE: 'plp-backend-dev-worker-leases',
   IDEMPOTENCY_TABLE: 'plp-backend-dev-idempotency',
+  CONNECTIONS_TABLE: 'plp-connections',
+  CHANNEL_SUBSCRIPTIONS_TABLE: 'plp-channel-subscriptions',
+  REALTIME_TICKETS_TABLE: 'plp-realtime-tickets',
 } as const;
 
 /** Parses BASE + overrides, expecting a ConfigError; returns it. */
@@ -59,6 +62,13 @@ describe('parseConfig: minimal environment and defaults', () => {
         idempotencyTable: BASE.IDEMPOTENCY_TABLE,
       },
       http: { maxBodyBytes: 102_400 },
+      realtime: {
+        connectionsTable: BASE.CONNECTIONS_TABLE,
+        subscriptionsTable: BASE.CHANNEL_SUBSCRIPTIONS_TABLE,
+        ticketsTable: BASE.REALTIME_TICKETS_TABLE,
+        fanOutFunction: 'plp-backend-dev-realtime-fan-out',
+        fanOutConcurrency: 50,
+      },
       analytics: { settleMs: 60_000 },
       auth: {
         passwordHashLogN: 17,
@@ -493,6 +503,9 @@ describe('config() and resetConfig()', () => {
     process.env.SESSIONS_TABLE = 'first-sessions';
     process.env.WORKER_LEASES_TABLE = 'first-worker-leases';
     process.env.IDEMPOTENCY_TABLE = 'first-idempotency';
+    process.env.CONNECTIONS_TABLE = 'first-connections';
+    process.env.CHANNEL_SUBSCRIPTIONS_TABLE = 'first-channel-subscriptions';
+    process.env.REALTIME_TICKETS_TABLE = 'first-realtime-tickets';
     resetConfig();
   });
 
@@ -526,5 +539,43 @@ describe('config() and resetConfig()', () => {
     expect(() => config()).toThrow(ConfigError);
     process.env.SESSIONS_TABLE = 'fixed-sessions';
     expect(config().dynamo.sessionsTable).toBe('fixed-sessions');
+  });
+});
+
+describe('parseConfig: real-time delivery endpoints', () => {
+  it('uses serverless-offline ports locally when none are given', () => {
+    const parsed = parseConfig({ ...BASE, IS_OFFLINE: 'true' });
+    expect(parsed.realtime.managementEndpoint).toBe('http://127.0.0.1:3001');
+    expect(parsed.realtime.lambdaEndpoint).toBe('http://127.0.0.1:3002');
+  });
+
+  it('takes the given endpoints, and none on AWS without them', () => {
+    const local = parseConfig({
+      ...BASE,
+      IS_OFFLINE: 'true',
+      WEBSOCKET_API_ENDPOINT: 'http://127.0.0.1:4001',
+      LAMBDA_ENDPOINT: 'http://127.0.0.1:4002',
+    });
+    expect(local.realtime).toMatchObject({
+      managementEndpoint: 'http://127.0.0.1:4001',
+      lambdaEndpoint: 'http://127.0.0.1:4002',
+    });
+    const aws = parseConfig({
+      ...BASE,
+      WEBSOCKET_API_ENDPOINT: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod',
+    });
+    expect(aws.realtime.managementEndpoint).toBe(
+      'https://abc123.execute-api.eu-west-1.amazonaws.com/prod',
+    );
+    expect(aws.realtime.lambdaEndpoint).toBeUndefined();
+  });
+
+  it('ignores the unrendered CloudFormation address locally, and refuses it on AWS', () => {
+    const unrendered = 'https://[object Object].execute-api.[object Object].amazonaws.com/dev';
+    const local = parseConfig({ ...BASE, IS_OFFLINE: 'true', WEBSOCKET_API_ENDPOINT: unrendered });
+    expect(local.realtime.managementEndpoint).toBe('http://127.0.0.1:3001');
+    expect(() => parseConfig({ ...BASE, WEBSOCKET_API_ENDPOINT: unrendered })).toThrow(
+      /WEBSOCKET_API_ENDPOINT/,
+    );
   });
 });

@@ -27,6 +27,9 @@ function setEnv(extra: Record<string, string> = {}) {
   process.env.SESSIONS_TABLE = 'test-sessions';
   process.env.WORKER_LEASES_TABLE = 'test-worker-leases';
   process.env.IDEMPOTENCY_TABLE = 'test-idempotency';
+  process.env.CONNECTIONS_TABLE = 'plp-connections';
+  process.env.CHANNEL_SUBSCRIPTIONS_TABLE = 'plp-channel-subscriptions';
+  process.env.REALTIME_TICKETS_TABLE = 'plp-realtime-tickets';
   delete process.env.HTTP_MAX_BODY_BYTES;
   Object.assign(process.env, extra);
   resetConfig();

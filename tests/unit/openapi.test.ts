@@ -21,6 +21,9 @@ beforeAll(async () => {
     SESSIONS_TABLE: 'openapi-sessions',
     WORKER_LEASES_TABLE: 'openapi-leases',
     IDEMPOTENCY_TABLE: 'openapi-idempotency',
+    CONNECTIONS_TABLE: 'plp-connections',
+    CHANNEL_SUBSCRIPTIONS_TABLE: 'plp-channel-subscriptions',
+    REALTIME_TICKETS_TABLE: 'plp-realtime-tickets',
   });
   generated = (await buildOpenApiDocument()) as Document;
 }, 60_000);

@@ -210,6 +210,9 @@ describe('connectionEnv', () => {
       SESSIONS_TABLE: 'plp-backend-dev-sessions',
       WORKER_LEASES_TABLE: 'plp-backend-dev-worker-leases',
       IDEMPOTENCY_TABLE: 'plp-backend-dev-idempotency',
+      CONNECTIONS_TABLE: 'plp-connections',
+      CHANNEL_SUBSCRIPTIONS_TABLE: 'plp-channel-subscriptions',
+      REALTIME_TICKETS_TABLE: 'plp-realtime-tickets',
     });
     expect(parsed.cassandra).toMatchObject({
       kind: 'cluster',

@@ -25,7 +25,7 @@ const body = { username: 'al', password: 'password1', name: 'Al', email: 'al@exa
 let issues, configMessage;
 try { parseRequestPart(insertUserSchema, body, 'body'); } catch (error) { issues = error.issues; }
 try { parseConfig({ MONGODB_URL: 'mongodb://h/db', SESSIONS_TABLE: 'sessions', WORKER_LEASES_TABLE: 'leases',
-  IDEMPOTENCY_TABLE: 'idemp', MONGODB_MAX_POOL_SIZE: '1000' }); } catch (error) { configMessage = error.message; }
+  IDEMPOTENCY_TABLE: 'idemp', CONNECTIONS_TABLE: 'conn', CHANNEL_SUBSCRIPTIONS_TABLE: 'subs', REALTIME_TICKETS_TABLE: 'tickets', MONGODB_MAX_POOL_SIZE: '1000' }); } catch (error) { configMessage = error.message; }
 console.log(JSON.stringify({ issues, configMessage }));
 `;
 
