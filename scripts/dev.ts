@@ -13,16 +13,27 @@ import { MissingToolError } from './stack/tools';
 async function main(): Promise<void> {
   const stackEnv = await startStack({ print: (line) => console.log(line) });
   const port = process.env.HTTP_PORT ?? '3000';
+  const webSocketPort = process.env.WEBSOCKET_PORT ?? '3001';
+  const lambdaPort = process.env.LAMBDA_PORT ?? '3002';
   console.log(
     `serverless-offline starting on http://localhost:${port} (try: curl localhost:${port}/api/health)`,
   );
+  console.log(`live chat (WebSocket API) on ws://localhost:${webSocketPort}`);
   const offline = spawn(
     join(projectRoot, 'node_modules', '.bin', 'serverless'),
     ['offline', 'start', '--stage', process.env.STAGE ?? 'dev'],
     {
       cwd: projectRoot,
       stdio: 'inherit',
-      env: { ...process.env, ...stackEnv, ...SERVERLESS_CLI_ENV, IS_OFFLINE: 'true' },
+      env: {
+        ...process.env,
+        ...stackEnv,
+        ...SERVERLESS_CLI_ENV,
+        IS_OFFLINE: 'true',
+        // The functions deliver real-time events through serverless-offline's own ports.
+        WEBSOCKET_API_ENDPOINT: `http://127.0.0.1:${webSocketPort}`,
+        LAMBDA_ENDPOINT: `http://127.0.0.1:${lambdaPort}`,
+      },
     },
   );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -15,6 +15,8 @@ export interface OfflineServer {
   url: string;
   /** The Lambda Invoke API (scheduled functions are invoked through it). */
   lambdaUrl: string;
+  /** ws://127.0.0.1:<port>: the WebSocket API (its Management API answers on the same port). */
+  webSocketUrl: string;
   /** The serverless-offline process (its pid leads the process group). */
   child: ChildProcess;
   /** The last lines it printed, for error messages. */
@@ -91,7 +93,11 @@ export async function startOffline(
   env: Record<string, string>,
   { idleWorkerSeconds, logFile }: OfflineOptions = {},
 ): Promise<OfflineServer> {
-  const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+  const [httpPort, lambdaPort, webSocketPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   // serverless-esbuild empties its work folder at start and deletes it at exit: a folder shared
   // with `npm run dev` or another server would pull the bundles from under the running one.
   const buildFolder = join('.local', 'offline', `${process.pid}-${httpPort}`);
@@ -108,6 +114,8 @@ export async function startOffline(
       String(httpPort),
       '--lambdaPort',
       String(lambdaPort),
+      '--websocketPort',
+      String(webSocketPort),
       ...(idleWorkerSeconds === undefined
         ? []
         : ['--terminateIdleLambdaTime', String(idleWorkerSeconds)]),
@@ -119,6 +127,9 @@ export async function startOffline(
         ...env,
         ...SERVERLESS_CLI_ENV,
         IS_OFFLINE: 'true',
+        // Where the functions deliver real-time events: this server's own ports.
+        WEBSOCKET_API_ENDPOINT: `http://127.0.0.1:${webSocketPort}`,
+        LAMBDA_ENDPOINT: `http://127.0.0.1:${lambdaPort}`,
         ESBUILD_WORK_FOLDER: buildFolder,
         // No rebuild on edits (serverless.yml, custom.esbuild.watch): one build for the whole run.
         ESBUILD_WATCH_PATTERN: join(buildFolder, 'no-watch'),
@@ -157,12 +168,14 @@ export async function startOffline(
   try {
     await waitForHttp(`${url}/api/health`, child, 90_000);
   } catch (error) {
-    process.kill(-(child.pid as number), 'SIGKILL');
+    // It may have exited already (a bad serverless.yml): its output says why.
+    if (child.exitCode === null) process.kill(-(child.pid as number), 'SIGKILL');
     throw new Error(`${(error as Error).message}\n${output()}`);
   }
   return {
     url,
     lambdaUrl: `http://127.0.0.1:${lambdaPort}`,
+    webSocketUrl: `ws://127.0.0.1:${webSocketPort}`,
     child,
     output,
     startedAt,

@@ -81,3 +81,21 @@ export async function moderatedChannel(caller: Caller, channelId: number): Promi
 export function mayDeleteMessage(caller: Caller, access: ChannelAccess, authorId: number): boolean {
   return authorId === caller.userId || access.moderator;
 }
+
+/**
+ * Who may read channel `channelId` now (the rule of channelAccess, for many users at once): a
+ * predicate over user ids; nobody when the channel no longer exists. Real-time delivery asks this
+ * once per event, so a member removed from a workspace receives nothing more from its channels.
+ */
+export async function channelReaders(channelId: number): Promise<(userId: number) => boolean> {
+  const channel = await storage.getChannel(channelId);
+  if (!channel) return () => false;
+  if (channel.type === 'dm') {
+    const participants = new Set(channel.participants);
+    return (userId) => participants.has(userId);
+  }
+  const workspace =
+    channel.workspaceId === null ? undefined : await storage.getWorkspace(channel.workspaceId);
+  const members = new Set(workspace?.members ?? []);
+  return (userId) => members.has(userId);
+}

@@ -20,6 +20,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   project.provide('offlineUrl', server.url);
   project.provide('offlineLambdaUrl', server.lambdaUrl);
+  project.provide('offlineWebSocketUrl', server.webSocketUrl);
   project.provide('offlineBuildDir', server.buildDir);
   return server.stop;
 }

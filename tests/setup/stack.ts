@@ -8,6 +8,8 @@ declare module 'vitest' {
     offlineUrl: string;
     /** serverless-offline's Lambda Invoke API (scheduled functions are run through it). */
     offlineLambdaUrl: string;
+    /** serverless-offline's WebSocket API (ws://...). */
+    offlineWebSocketUrl: string;
     /** The folder the e2e server's function bundles are built in and served from. */
     offlineBuildDir: string;
   }
