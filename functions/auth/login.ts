@@ -3,8 +3,9 @@
 import { TooManyRequestsError, UnauthorizedError } from '../../lib/http/errors';
 import { setSessionCookie } from '../../lib/http/session-cookie';
 import { httpHandler } from '../../lib/http/stack';
+import { endSessionConnections } from '../../lib/realtime/sessions';
 import { endLoginAttempt, reserveLoginAttempt } from '../../lib/sessions/login-throttle';
-import { createSession, deleteSession } from '../../lib/sessions/session-store';
+import { createSession, deleteSession, hashToken } from '../../lib/sessions/session-store';
 import { storage } from '../../lib/storage';
 import { loginSchema } from '../../shared/schema';
 
@@ -30,7 +31,10 @@ export const handler = httpHandler(
     }
     await endLoginAttempt(verdict.attempt, 'verified', log);
     // Whatever session cookie came with the request ends: login always issues a new token.
-    if (sessionToken) await deleteSession(sessionToken);
+    if (sessionToken) {
+      await deleteSession(sessionToken);
+      await endSessionConnections(hashToken(sessionToken), log);
+    }
     const { token } = await createSession(user);
     return { status: 200, body: user, cookies: [setSessionCookie(event, token)] };
   },

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { channelAccess, mayDeleteMessage } from '../../lib/authz/channels';
 import { ForbiddenError, NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';
+import { publish } from '../../lib/realtime/publish';
 import { messageStore } from '../../lib/storage/messages';
 import { idParamSchema, snowflakeSchema } from '../../shared/schema';
 
@@ -12,7 +13,7 @@ export const handler = httpHandler(
     path: z.strictObject({ id: snowflakeSchema }),
     query: z.strictObject({ channelId: idParamSchema }),
   },
-  async ({ caller, path, query }) => {
+  async ({ caller, path, query, log }) => {
     const access = await channelAccess(caller, query.channelId);
     const store = await messageStore();
     const id = BigInt(path.id);
@@ -22,6 +23,11 @@ export const handler = httpHandler(
       throw new ForbiddenError('Only the author, the owner or a teacher may delete this message');
     }
     if (!(await store.delete(query.channelId, id))) throw new NotFoundError('Message not found');
+    const { channelId } = query;
+    await publish(
+      { channelId, event: { type: 'message.deleted', channelId, messageId: path.id } },
+      log,
+    );
     return { status: 204 };
   },
 );

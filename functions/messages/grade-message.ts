@@ -6,19 +6,20 @@ import * as z from 'zod/mini';
 import { moderatedChannel } from '../../lib/authz/channels';
 import { NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';
+import { publishIfUpdated } from '../../lib/realtime/publish';
 import { messageStore } from '../../lib/storage/messages';
 import { gradeMessageSchema, snowflakeSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
   { auth: 'session', path: z.strictObject({ id: snowflakeSchema }), body: gradeMessageSchema },
-  async ({ caller, path, body }) => {
+  async ({ caller, path, body, log }) => {
     await moderatedChannel(caller, body.channelId);
-    const message = await (await messageStore()).grade(
-      body.channelId,
-      BigInt(path.id),
-      body.status,
-    );
-    if (!message) throw new NotFoundError('Message not found in this channel');
+    const store = await messageStore();
+    const id = BigInt(path.id);
+    const before = await store.get(body.channelId, id);
+    const message = before && (await store.grade(body.channelId, id, body.status));
+    if (!before || !message) throw new NotFoundError('Message not found in this channel');
+    await publishIfUpdated(before, message, log);
     return { status: 200, body: message };
   },
 );

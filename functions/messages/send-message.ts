@@ -1,18 +1,20 @@
 /**
  * POST /api/messages: a channel member posts (announcement channels: moderators only); the author
- * is the caller. 201 + message. Honors Idempotency-Key (lib/http/idempotency).
+ * is the caller. 201 + message. Honors Idempotency-Key (lib/http/idempotency). Subscribers of the
+ * channel get message.created (lib/realtime).
  */
 
 import { channelAccess } from '../../lib/authz/channels';
 import { ForbiddenError } from '../../lib/http/errors';
 import { idempotencyKey, idempotent } from '../../lib/http/idempotency';
 import { httpHandler } from '../../lib/http/stack';
+import { publish, wireMessage } from '../../lib/realtime/publish';
 import { messageStore } from '../../lib/storage/messages';
 import { insertMessageSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
   { auth: 'session', body: insertMessageSchema },
-  async ({ caller, body, headers }) => {
+  async ({ caller, body, headers, log }) => {
     const access = await channelAccess(caller, body.channelId);
     if (!access.poster)
       throw new ForbiddenError('Only teachers and the owner post in announcement channels');
@@ -26,6 +28,13 @@ export const handler = httpHandler(
         fileUrl: body.fileUrl ?? null,
         isHomework: body.isHomework,
       });
+      // Inside `send`: a replayed Idempotency-Key returns the first answer and emits nothing.
+      const event = {
+        type: 'message.created',
+        channelId: body.channelId,
+        message: wireMessage(message),
+      } as const;
+      await publish({ channelId: body.channelId, event }, log);
       return { status: 201, body: message };
     };
     // With an Idempotency-Key, a retried send returns the first message instead of a second one.
