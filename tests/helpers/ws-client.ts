@@ -1,0 +1,139 @@
+/**
+ * A WebSocket client for e2e tests of the live chat: opens a connection the way a browser or an
+ * app does (session cookie, or a ticket), keeps every event it receives, and waits for the ones a
+ * test expects. Events are parsed JSON; `received` is all of them, in arrival order.
+ */
+import { inject } from 'vitest';
+import WebSocket from 'ws';
+import type { Client } from './http-client';
+
+export type Event = Record<string, unknown> & { type?: string };
+
+/** How long a test waits for an event that should come. */
+export const EVENT_TIMEOUT_MS = 15_000;
+
+export class LiveClient {
+  readonly received: Event[] = [];
+  private waiters: { match: (e: Event) => boolean; resolve: (e: Event) => void }[] = [];
+  /** Set when the server (or we) closed the connection: the close code. */
+  closedWith: number | undefined;
+  readonly closed: Promise<number>;
+
+  constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const event = JSON.parse(String(data)) as Event;
+      this.received.push(event);
+      for (const waiter of [...this.waiters]) {
+        if (waiter.match(event)) {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1);
+          waiter.resolve(event);
+        }
+      }
+    });
+    this.closed = new Promise((resolve) =>
+      socket.once('close', (code) => {
+        this.closedWith = code;
+        resolve(code);
+      }),
+    );
+  }
+
+  send(frame: unknown): void {
+    this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /** The first event (already received or still to come) that `match` accepts. */
+  next(match: (e: Event) => boolean, timeoutMs = EVENT_TIMEOUT_MS): Promise<Event> {
+    const seen = this.received.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w.resolve !== done);
+        reject(
+          new Error(`no matching event in ${timeoutMs} ms; got ${JSON.stringify(this.received)}`),
+        );
+      }, timeoutMs);
+      const done = (e: Event) => {
+        clearTimeout(timer);
+        resolve(e);
+      };
+      this.waiters.push({ match, resolve: done });
+    });
+  }
+
+  /** The next event of `type` (for channel `channelId` when given). */
+  nextOf(type: string, channelId?: number, timeoutMs?: number): Promise<Event> {
+    return this.next(
+      (e) => e.type === type && (channelId === undefined || e.channelId === channelId),
+      timeoutMs,
+    );
+  }
+
+  /** Sends a frame and waits for the answer that `match` accepts (received after sending). */
+  async request(frame: unknown, match: (e: Event) => boolean): Promise<Event> {
+    const from = this.received.length;
+    this.send(frame);
+    return this.next((e) => this.received.indexOf(e) >= from && match(e));
+  }
+
+  /** Subscribes to a channel and waits for the answer (subscribed or error). */
+  subscribe(channelId: number): Promise<Event> {
+    return this.request(
+      { action: 'subscribe', channelId },
+      (e) => (e.type === 'subscribed' || e.type === 'error') && e.channelId === channelId,
+    );
+  }
+
+  /**
+   * A round trip (ping → pong) after which every event sent before it has arrived: the server
+   * answers frames in order on one connection, and a fan-out queued before the ping that is still
+   * running is waited for by `settle` below, not by this.
+   */
+  async ping(): Promise<void> {
+    await this.request({ action: 'ping' }, (e) => e.type === 'pong');
+  }
+
+  close(): Promise<number> {
+    if (this.closedWith === undefined) this.socket.close();
+    return this.closed;
+  }
+}
+
+/** The WebSocket API's URL of the e2e server. */
+export const webSocketUrl = () => inject('offlineWebSocketUrl');
+
+/** What the upgrade request answered when the server refused it. */
+export class RefusedUpgrade extends Error {
+  constructor(readonly status: number) {
+    super(`WebSocket upgrade refused with ${status}`);
+  }
+}
+
+/** Opens a connection; `cookie` and `query` as the client would send them. */
+export function connect(
+  options: { cookie?: string; query?: Record<string, string> } = {},
+): Promise<LiveClient> {
+  const url = new URL(webSocketUrl());
+  for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
+  const socket = new WebSocket(url, {
+    headers: options.cookie ? { cookie: options.cookie } : {},
+  });
+  const client = new LiveClient(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve(client));
+    socket.once('unexpected-response', (_request, response) =>
+      reject(new RefusedUpgrade(response.statusCode ?? 0)),
+    );
+    socket.once('error', reject);
+  });
+}
+
+/** The `sid` cookie header of an HTTP client's session. */
+export function sessionCookieOf(client: Client): string {
+  const sid = client.jar.get('sid');
+  if (!sid) throw new Error('the client has no session');
+  return `sid=${sid}`;
+}
+
+/** Connects with the session cookie of `client`. */
+export const connectAs = (client: Client) => connect({ cookie: sessionCookieOf(client) });
