@@ -9,6 +9,7 @@
  * adds (or leaks, like an answer key) without its schema here fails those checks.
  */
 import * as z from 'zod';
+import { TICKET_TTL_SECONDS } from './realtime-schema';
 import {
   assignmentStatuses,
   attemptStatuses,
@@ -29,9 +30,11 @@ function named<T extends z.ZodType>(id: string, schema: T): T {
   return schema;
 }
 
-const id = z.number().int().positive();
+/** An entity id on the wire (also in the WebSocket events, shared/realtime-events.ts). */
+export const id = z.number().int().positive();
 const dateTime = z.iso.datetime();
-const snowflake = z.string().regex(/^(?:0|[1-9][0-9]{0,18})$/);
+/** A message id: a Snowflake as a decimal string. */
+export const snowflake = z.string().regex(/^(?:0|[1-9][0-9]{0,18})$/);
 
 export const userResponse = named(
   'User',
@@ -237,6 +240,12 @@ export const messageResponse = named(
   }),
 );
 
+/** POST /api/realtime/ticket: what a client puts in `?ticket=` to open a WebSocket connection. */
+export const realtimeTicketResponse = named(
+  'RealtimeTicket',
+  z.strictObject({ ticket: z.string().min(1), expiresAt: dateTime }),
+);
+
 export interface SuccessResponse {
   status: 200 | 201 | 204;
   description: string;
@@ -269,6 +278,11 @@ export const successResponses: Record<string, SuccessResponse> = {
   'get-openapi': ok(
     'This document',
     z.looseObject({ openapi: z.literal('3.1.0'), paths: z.record(z.string(), z.unknown()) }),
+  ),
+  'get-asyncapi': ok(
+    'The AsyncAPI 3.0 document of the WebSocket API (real-time chat): how to connect, the ' +
+      'frames a client sends and the events the server sends',
+    z.looseObject({ asyncapi: z.literal('3.0.0'), channels: z.record(z.string(), z.unknown()) }),
   ),
   register: created('The new user (a session cookie is set)', userResponse),
   login: ok('The user (a new session cookie is set)', userResponse),
@@ -350,6 +364,13 @@ export const successResponses: Record<string, SuccessResponse> = {
     'The caller’s analytics, newest first; a test’s row only once its grades are the ' +
       'student’s to see (no further attempt possible, none in progress)',
     z.array(analyticsResponse),
+  ),
+  'create-realtime-ticket': created(
+    'A ticket for one WebSocket connection (`?ticket=` on the upgrade request), for clients ' +
+      'that cannot send the session cookie with it: random, single use, bound to the caller’s ' +
+      `session, valid until expiresAt (at most ${TICKET_TTL_SECONDS} s ahead); logout voids ` +
+      'the session’s unused tickets. See GET /api/asyncapi.json',
+    realtimeTicketResponse,
   ),
   'get-test-analytics': ok(
     'Class statistics (null until computed) and every student’s analytics',
