@@ -258,6 +258,9 @@ describe('the HTTP routes of the WebSocket API', () => {
         SESSIONS_TABLE: 'asyncapi-sessions',
         WORKER_LEASES_TABLE: 'asyncapi-leases',
         IDEMPOTENCY_TABLE: 'asyncapi-idempotency',
+        CONNECTIONS_TABLE: 'asyncapi-connections',
+        CHANNEL_SUBSCRIPTIONS_TABLE: 'asyncapi-subscriptions',
+        REALTIME_TICKETS_TABLE: 'asyncapi-tickets',
       });
       resetConfig();
       handler = (await import('../../functions/service/get-asyncapi')).handler as Handler;
