@@ -44,6 +44,8 @@ async function forEachBounded<T>(
 export async function fanOut(job: FanOutJob, log: Logger): Promise<FanOutReport> {
   const report: FanOutReport = { subscribers: 0, sent: 0, gone: 0, failed: 0, revoked: 0 };
   const mayRead = await channelReaders(job.channelId);
+  // A typist who may no longer read the channel (removed from its workspace) is not heard either.
+  if (job.event.type === 'typing' && !mayRead(job.event.userId)) return report;
   const payload = JSON.stringify(job.event);
   const concurrency = config().realtime.fanOutConcurrency;
 
