@@ -30,6 +30,7 @@ import {
   TICKET_TTL_SECONDS,
 } from '../../shared/realtime-schema';
 import { realtimeTicketResponse, successResponses } from '../../shared/response-schemas';
+import { configEnvFor } from '../helpers/config-env';
 import { invoke } from '../helpers/lambda';
 
 type Ref = { $ref: string };
@@ -253,15 +254,7 @@ describe('the HTTP routes of the WebSocket API', () => {
     let handler: Handler;
     beforeAll(async () => {
       // The stack reads its configuration on the first request; any well-formed values do here.
-      Object.assign(process.env, {
-        MONGODB_URL: 'mongodb://127.0.0.1:1/asyncapi',
-        SESSIONS_TABLE: 'asyncapi-sessions',
-        WORKER_LEASES_TABLE: 'asyncapi-leases',
-        IDEMPOTENCY_TABLE: 'asyncapi-idempotency',
-        CONNECTIONS_TABLE: 'asyncapi-connections',
-        CHANNEL_SUBSCRIPTIONS_TABLE: 'asyncapi-subscriptions',
-        REALTIME_TICKETS_TABLE: 'asyncapi-tickets',
-      });
+      Object.assign(process.env, configEnvFor('asyncapi'));
       resetConfig();
       handler = (await import('../../functions/service/get-asyncapi')).handler as Handler;
     });

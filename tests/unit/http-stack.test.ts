@@ -13,6 +13,7 @@ import {
 } from '../../lib/http/errors';
 import { httpHandler, REQUEST_DEADLINE_MARGIN_MS } from '../../lib/http/stack';
 import type { HttpRequest, RouteSchemas } from '../../lib/http/types';
+import { configEnvFor } from '../helpers/config-env';
 import { type EventOptions, httpEvent, invoke, lambdaContext } from '../helpers/lambda';
 
 // The process-wide logger reads LOG_LEVEL when lib/logger is first imported.
@@ -23,13 +24,7 @@ vi.hoisted(() => {
 const savedEnv = { ...process.env };
 
 function setEnv(extra: Record<string, string> = {}) {
-  process.env.MONGODB_URL = 'mongodb://127.0.0.1:1/x';
-  process.env.SESSIONS_TABLE = 'test-sessions';
-  process.env.WORKER_LEASES_TABLE = 'test-worker-leases';
-  process.env.IDEMPOTENCY_TABLE = 'test-idempotency';
-  process.env.CONNECTIONS_TABLE = 'plp-connections';
-  process.env.CHANNEL_SUBSCRIPTIONS_TABLE = 'plp-channel-subscriptions';
-  process.env.REALTIME_TICKETS_TABLE = 'plp-realtime-tickets';
+  Object.assign(process.env, configEnvFor('test'));
   delete process.env.HTTP_MAX_BODY_BYTES;
   Object.assign(process.env, extra);
   resetConfig();

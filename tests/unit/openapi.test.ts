@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument, serverlessRoutes } from '../../scripts/openapi-document';
 import { projectRoot } from '../../scripts/stack/paths';
+import { configEnvFor } from '../helpers/config-env';
 
 type Operation = {
   security: unknown[];
@@ -16,15 +17,7 @@ const committed = JSON.parse(readFileSync(join(projectRoot, 'openapi.json'), 'ut
 let generated: Document;
 
 beforeAll(async () => {
-  Object.assign(process.env, {
-    MONGODB_URL: 'mongodb://127.0.0.1:1/openapi',
-    SESSIONS_TABLE: 'openapi-sessions',
-    WORKER_LEASES_TABLE: 'openapi-leases',
-    IDEMPOTENCY_TABLE: 'openapi-idempotency',
-    CONNECTIONS_TABLE: 'plp-connections',
-    CHANNEL_SUBSCRIPTIONS_TABLE: 'plp-channel-subscriptions',
-    REALTIME_TICKETS_TABLE: 'plp-realtime-tickets',
-  });
+  Object.assign(process.env, configEnvFor('openapi'));
   generated = (await buildOpenApiDocument()) as Document;
 }, 60_000);
 
