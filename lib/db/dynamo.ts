@@ -155,3 +155,17 @@ export function closeDynamo(): void {
   client?.destroy();
   client = undefined;
 }
+
+/** The pages of a Query (each up to 1 MB), following LastEvaluatedKey to the end. */
+export async function* queryPages(
+  input: import('@aws-sdk/lib-dynamodb').QueryCommandInput,
+): AsyncGenerator<Record<string, unknown>[]> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await withDynamo((dynamo, { QueryCommand }) =>
+      dynamo.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) })),
+    );
+    yield page.Items ?? [];
+    start = page.LastEvaluatedKey;
+  } while (start);
+}

@@ -15,7 +15,7 @@
 import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from '../../shared/realtime-schema';
 import type { UserRole } from '../../shared/schema';
 import { config } from '../config';
-import { isConditionFailed, withDynamo } from '../db/dynamo';
+import { isConditionFailed, queryPages, withDynamo } from '../db/dynamo';
 
 export interface ConnectionRecord {
   connectionId: string;
@@ -191,41 +191,23 @@ export async function forgetConnection(connectionId: string): Promise<void> {
 /** The connections opened with session `sessionId`. */
 export async function sessionConnectionIds(sessionId: string): Promise<string[]> {
   const ids: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await withDynamo((dynamo, { QueryCommand }) =>
-      dynamo.send(
-        new QueryCommand({
-          TableName: tables().connectionsTable,
-          IndexName: 'bySession',
-          KeyConditionExpression: 'sessionId = :s',
-          ExpressionAttributeValues: { ':s': sessionId },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      ),
-    );
-    for (const item of page.Items ?? []) ids.push(item.connectionId as string);
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const pages = queryPages({
+    TableName: tables().connectionsTable,
+    IndexName: 'bySession',
+    KeyConditionExpression: 'sessionId = :s',
+    ExpressionAttributeValues: { ':s': sessionId },
+  });
+  for await (const items of pages) for (const item of items) ids.push(item.connectionId as string);
   return ids;
 }
 
 /** Every connection subscribed to `channelId`, page by page (1 MB each, ~10,000 subscribers). */
 export async function* channelSubscribers(channelId: number): AsyncGenerator<Subscriber[]> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await withDynamo((dynamo, { QueryCommand }) =>
-      dynamo.send(
-        new QueryCommand({
-          TableName: tables().subscriptionsTable,
-          KeyConditionExpression: 'channelId = :c AND begins_with(sk, :prefix)',
-          ProjectionExpression: 'connectionId, userId',
-          ExpressionAttributeValues: { ':c': channelId, ':prefix': SUBSCRIPTION_PREFIX },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      ),
-    );
-    yield (page.Items ?? []) as Subscriber[];
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const pages = queryPages({
+    TableName: tables().subscriptionsTable,
+    KeyConditionExpression: 'channelId = :c AND begins_with(sk, :prefix)',
+    ProjectionExpression: 'connectionId, userId',
+    ExpressionAttributeValues: { ':c': channelId, ':prefix': SUBSCRIPTION_PREFIX },
+  });
+  for await (const items of pages) yield items as unknown as Subscriber[];
 }

@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { UserRole } from '../../shared/schema';
 import { config } from '../config';
-import { isConditionFailed, withDynamo } from '../db/dynamo';
+import { isConditionFailed, queryPages, withDynamo } from '../db/dynamo';
 
 /** The sliding idle expiry is written back at most this often. */
 export const TOUCH_INTERVAL_MS = 5 * 60_000;
@@ -162,26 +162,19 @@ export async function deleteSession(token: string): Promise<void> {
 export async function deleteUserSessions(userId: number): Promise<number> {
   const TableName = config().dynamo.sessionsTable;
   let deleted = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await withDynamo((dynamo, { QueryCommand }) =>
-      dynamo.send(
-        new QueryCommand({
-          TableName,
-          IndexName: 'byUser',
-          KeyConditionExpression: 'userId = :u',
-          ExpressionAttributeValues: { ':u': userId },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      ),
-    );
-    for (const item of page.Items ?? []) {
+  const pages = queryPages({
+    TableName,
+    IndexName: 'byUser',
+    KeyConditionExpression: 'userId = :u',
+    ExpressionAttributeValues: { ':u': userId },
+  });
+  for await (const items of pages) {
+    for (const item of items) {
       await withDynamo((dynamo, { DeleteCommand }) =>
         dynamo.send(new DeleteCommand({ TableName, Key: { pk: item.pk } })),
       );
       deleted += 1;
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   return deleted;
 }
