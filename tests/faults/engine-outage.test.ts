@@ -15,6 +15,9 @@ import { closeMongo, getMongo, pingMongo } from '../../lib/db/mongo';
 import { localEngines, stackStatus, startStack, stopStack } from '../../scripts/stack';
 import type { EngineName } from '../../scripts/stack/settings';
 import { stackSettings } from '../../scripts/stack/settings';
+import { Client, newUser } from '../helpers/http-client';
+import { connect, RefusedUpgrade, sessionCookieOf } from '../helpers/ws-client';
+import { E2E_TEACHER_CODE } from '../setup/offline';
 
 /** The environment before this file points it at the stack: it says which engines are local. */
 const userEnv = { ...process.env };
@@ -60,11 +63,13 @@ const cases: Case[] = [
   },
 ];
 
-async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; error?: unknown }> {
+async function timed<T>(
+  work: () => Promise<T>,
+): Promise<{ ms: number; value?: T; error?: unknown }> {
   const started = performance.now();
   try {
-    await work();
-    return { ms: performance.now() - started };
+    const value = await work();
+    return { ms: performance.now() - started, value };
   } catch (error) {
     return { ms: performance.now() - started, error };
   }
@@ -148,3 +153,72 @@ describe.each(cases.filter((c) => local.has(c.engine)))('$engine outage', (c) =>
     await eventually(async () => (await timed(c.ping)).error === undefined, RECOVERY_MS);
   });
 });
+
+// The live chat keeps its connections in DynamoDB, beside the sessions it authenticates with.
+describe.each(cases.filter((c) => c.engine === 'dynamodb' && local.has(c.engine)))(
+  '$engine outage: the live chat',
+  (c) => {
+    beforeAll(async () => {
+      const report = (await stackStatus(userEnv)).find((r) => r.engine === c.engine);
+      if (report?.state !== 'running') {
+        throw new Error(
+          `${c.engine} is ${report?.state ?? 'unknown'}, not running under this checkout's stack (another checkout's engine on the same port?); stop that one first`,
+        );
+      }
+      Object.assign(process.env, inject('stackEnv'), { LOG_LEVEL: 'error' });
+      resetConfig();
+    });
+    afterAll(async () => {
+      await startStack({ only: [c.engine], env: userEnv });
+      await c.close();
+    });
+
+    it('refuses a WebSocket connect and POST /api/messages with 503, fast, then serves both again', async () => {
+      const teacher = new Client();
+      const account = newUser({ role: 'teacher', teacherCode: E2E_TEACHER_CODE });
+      expect((await teacher.post('/api/auth/register', account)).status).toBe(201);
+      const workspace = await teacher.post('/api/workspaces', { name: 'Outage room' });
+      const workspaceId = (workspace.body as { id: number }).id;
+      const channel = await teacher.post(`/api/workspaces/${workspaceId}/channels`, {
+        name: 'general',
+        type: 'text',
+      });
+      const channelId = (channel.body as { id: number }).id;
+      // Both work before the outage, and their functions are warm: the bounds below measure the
+      // outage, not a cold start.
+      await (await connect({ cookie: sessionCookieOf(teacher) })).close();
+      const sent = await teacher.post('/api/messages', { channelId, content: 'before' });
+      expect(sent.status).toBe(201);
+
+      await stopStack([c.engine], undefined, userEnv);
+
+      // Refused at the upgrade: the socket never opens, so no connection exists to keep.
+      const refused = await timed(() => connect({ cookie: sessionCookieOf(teacher) }));
+      expect(refused.error).toBeInstanceOf(RefusedUpgrade);
+      expect((refused.error as RefusedUpgrade).status).toBe(503);
+      expect(refused.ms).toBeLessThan(FAIL_FAST_MS);
+
+      const post = await timed(() =>
+        teacher.post('/api/messages', { channelId, content: 'during the outage' }),
+      );
+      expect(post.error).toBeUndefined();
+      expect(post.value?.status).toBe(503);
+      expect(post.ms).toBeLessThan(FAIL_FAST_MS);
+
+      await startStack({ only: [c.engine], env: userEnv });
+      await eventually(async () => (await timed(c.ping)).error === undefined, RECOVERY_MS);
+      await eventually(async () => (await healthOverHttp()).status === 200, RECOVERY_MS);
+
+      // The local engine keeps its data in memory: the session is gone with it, so sign in again.
+      const login = await teacher.post('/api/auth/login', {
+        username: account.username,
+        password: account.password,
+      });
+      expect(login.status).toBe(200);
+      const live = await connect({ cookie: sessionCookieOf(teacher) });
+      await live.close();
+      const again = await teacher.post('/api/messages', { channelId, content: 'after' });
+      expect(again.status).toBe(201);
+    });
+  },
+);
