@@ -207,6 +207,8 @@ export async function* channelSubscribers(channelId: number): AsyncGenerator<Sub
     TableName: tables().subscriptionsTable,
     KeyConditionExpression: 'channelId = :c AND begins_with(sk, :prefix)',
     ProjectionExpression: 'connectionId, userId',
+    // An unsubscribe that has returned must not be read back as a subscriber (twice the read cost).
+    ConsistentRead: true,
     ExpressionAttributeValues: { ':c': channelId, ':prefix': SUBSCRIPTION_PREFIX },
   });
   for await (const items of pages) yield items as unknown as Subscriber[];

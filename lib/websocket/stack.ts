@@ -177,10 +177,13 @@ export function unmatchedFrameHandler() {
     async (request) => {
       const raw = readFrame(request.event);
       const parts = knownParts(raw);
+      const action = (raw as { action?: unknown } | null)?.action;
       const message =
-        parts.action === undefined
+        typeof action !== 'string'
           ? 'A frame is a JSON object with an "action"'
-          : `Unknown action "${parts.action}"`;
+          : parts.action === undefined
+            ? 'Unknown action'
+            : `Unknown action "${parts.action}"`;
       return errorAnswer(new FrameError('BAD_REQUEST', message), request.log, parts);
     },
     (error, request) => errorAnswer(error, request.log, {}),
