@@ -14,7 +14,7 @@ import { projectRoot } from '../../scripts/stack/paths';
 const clientDir = join(projectRoot, 'client');
 
 describe('client/schema.d.ts', () => {
-  it('is what openapi-typescript generates from openapi.json', () => {
+  it('is what openapi-typescript generates from openapi.json (`npm run client` when it fails)', () => {
     // The generator is client/'s own dependency (it needs TypeScript 5's compiler API).
     const manifest = createRequire(join(clientDir, 'package.json')).resolve(
       'openapi-typescript/package.json',
