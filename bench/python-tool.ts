@@ -30,8 +30,8 @@ function mustRun(command: string, args: string[]): string {
 }
 
 /** The version pip has installed of `name` in the venv, if any. */
-function installedVersion(name: string): string | undefined {
-  const pip = join(venv, 'bin', 'pip');
+function installedVersion(name: string, venvDir: string): string | undefined {
+  const pip = join(venvDir, 'bin', 'pip');
   if (!existsSync(pip)) return undefined;
   const shown = runTool(pip, ['show', name]);
   return shown.status === 0 ? /^Version: (.+)$/m.exec(shown.stdout)?.[1]?.trim() : undefined;
@@ -39,15 +39,20 @@ function installedVersion(name: string): string | undefined {
 
 /**
  * Installs `pin` ("name==version") into .local/venv unless that very version is there, and returns
- * the path of its command `bin` (the package name unless given).
+ * the path of its command `bin` (the package name unless given). `venvDir` gives a tool a venv of
+ * its own, where its dependencies' pins could clash with another tool's.
  */
-export function ensurePythonTool(pin: `${string}==${string}`, bin?: string): string {
+export function ensurePythonTool(
+  pin: `${string}==${string}`,
+  bin?: string,
+  venvDir: string = venv,
+): string {
   const [name, version] = pin.split('==') as [string, string];
-  const command = join(venv, 'bin', bin ?? name);
-  if (installedVersion(name) !== version || !existsSync(command)) {
-    console.log(`installing ${pin} into .local/venv`);
-    if (!existsSync(join(venv, 'bin', 'pip'))) mustRun('python3', ['-m', 'venv', venv]);
-    mustRun(join(venv, 'bin', 'pip'), ['install', '--quiet', pin]);
+  const command = join(venvDir, 'bin', bin ?? name);
+  if (installedVersion(name, venvDir) !== version || !existsSync(command)) {
+    console.log(`installing ${pin} into ${venvDir}`);
+    if (!existsSync(join(venvDir, 'bin', 'pip'))) mustRun('python3', ['-m', 'venv', venvDir]);
+    mustRun(join(venvDir, 'bin', 'pip'), ['install', '--quiet', pin]);
   }
   return command;
 }

@@ -140,6 +140,54 @@ function errorResponses(functionName: string, spec: RouteSchemas) {
   );
 }
 
+type HttpMethod = keyof NonNullable<RouteSchemas['operationIds']>;
+
+export interface OperationName {
+  operationId: string;
+  /** The route this one is an alias of (same function, same method, another path). */
+  aliasOf?: RouteEntry;
+}
+
+/**
+ * The operationId of a route, unique per method and path: client generators name a function after
+ * each operation, so a repeated id becomes two colliding functions. A function's first route in
+ * serverless.yml takes the function's name (shared/response-schemas.ts and the tests key responses
+ * by it); a route with another method is another operation, named by its handler
+ * (RouteSchemas.operationIds); a further route with the same method serves the same operation
+ * under another path, an alias: `<name>-alias` (`-alias-2`, ... should there be more).
+ */
+export function operationNameOf(
+  route: RouteEntry,
+  routes: RouteEntry[],
+  spec: RouteSchemas,
+): OperationName {
+  const siblings = routes.filter((r) => r.functionName === route.functionName);
+  const first = siblings[0] ?? route;
+  const method = route.method.toUpperCase() as HttpMethod;
+  const base = spec.operationIds?.[method] ?? (route.method === first.method && route.functionName);
+  if (!base) {
+    throw new Error(
+      `${route.functionName} serves ${method} ${route.path} besides ${first.method.toUpperCase()} ${first.path}: name that operation in its route spec (operationIds)`,
+    );
+  }
+  const sameMethod = siblings.filter((r) => r.method === route.method);
+  const index = sameMethod.indexOf(route);
+  if (index <= 0) return { operationId: base };
+  return {
+    operationId: `${base}-alias${index > 1 ? `-${index}` : ''}`,
+    aliasOf: sameMethod[0] as RouteEntry,
+  };
+}
+
+/** "unpin-message" → "Unpin message": a short summary, which generated clients show as docs. */
+function summaryOf({ operationId, aliasOf }: OperationName): string {
+  const words = operationId.replace(/-alias(-\d+)?$/, '').replaceAll('-', ' ');
+  const summary = `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
+  return aliasOf
+    ? `${summary} (alias of ${aliasOf.method.toUpperCase()} ${aliasOf.path})`
+    : summary;
+}
+
 /** Builds the document from the route specs of the handler modules serverless.yml names. */
 export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
   const version = (
@@ -147,16 +195,27 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
   ).version;
   const paths: Record<string, Record<string, unknown>> = {};
   const components: Record<string, unknown> = {};
-  const routes = serverlessRoutes().sort((a, b) =>
+  const inYmlOrder = serverlessRoutes();
+  const routes = [...inYmlOrder].sort((a, b) =>
     `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`),
   );
+  const operationIds = new Map<string, string>();
   for (const route of routes) {
     const module = (await import(route.module)) as { handler: { route?: RouteSchemas } };
     const spec = module.handler.route;
     if (!spec)
       throw new Error(`${route.module}: handler has no route spec (not built with httpHandler?)`);
+    const name = operationNameOf(route, inYmlOrder, spec);
+    const taken = operationIds.get(name.operationId);
+    if (taken) {
+      throw new Error(
+        `operationId ${name.operationId} names both ${taken} and ${route.method} ${route.path}`,
+      );
+    }
+    operationIds.set(name.operationId, `${route.method} ${route.path}`);
     const operation: Record<string, unknown> = {
-      operationId: route.functionName,
+      operationId: name.operationId,
+      summary: summaryOf(name),
       ...(spec.auth === 'session' ? { security: [{ session: [] }] } : { security: [] }),
       parameters: [...parameters(spec.path, 'path'), ...parameters(spec.query, 'query')],
       ...(spec.body

@@ -11,7 +11,11 @@ import { messageStore } from '../../lib/storage/messages';
 import { type ChannelWithPins, idParamSchema, snowflakeSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
-  { auth: 'session', path: z.strictObject({ id: idParamSchema, messageId: snowflakeSchema }) },
+  {
+    auth: 'session',
+    path: z.strictObject({ id: idParamSchema, messageId: snowflakeSchema }),
+    operationIds: { DELETE: 'unpin-message' },
+  },
   async ({ caller, path, event, log }) => {
     const { channel } = await moderatedChannel(caller, path.id);
     const store = await messageStore();

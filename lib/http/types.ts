@@ -18,6 +18,12 @@ export interface RouteSchemas {
   body?: $ZodType;
   query?: $ZodType;
   path?: $ZodType;
+  /**
+   * The operationId (in openapi.json) of a method this handler serves besides the one of its first
+   * route in serverless.yml, e.g. DELETE of the pin route is `unpin-message`: client generators
+   * name a function after each operation, so two methods need two names.
+   */
+  operationIds?: Partial<Record<'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', string>>;
 }
 
 type Parsed<S extends $ZodType | undefined> = S extends $ZodType ? output<S> : undefined;

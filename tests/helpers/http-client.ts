@@ -13,9 +13,28 @@ export interface Reply {
   setCookies: string[];
 }
 
+/** A browser's cookies for one site, name → value. */
+export type CookieJar = Map<string, string>;
+
+/** The Cookie header a browser would send from `jar` ('' when it is empty). */
+export function cookieHeader(jar: CookieJar): string {
+  return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+}
+
+/** Keeps the cookies of Set-Cookie headers in `jar`, as a browser would (Max-Age=0 clears one). */
+export function keepCookies(jar: CookieJar, setCookies: string[]): void {
+  for (const header of setCookies) {
+    const [pair = '', ...attributes] = header.split(';');
+    const [name = '', value = ''] = pair.split('=');
+    const cleared = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a));
+    if (cleared || value === '') jar.delete(name.trim());
+    else jar.set(name.trim(), value.trim());
+  }
+}
+
 export class Client {
   /** Cookies the "browser" holds, name → value. */
-  readonly jar = new Map<string, string>();
+  readonly jar: CookieJar = new Map();
   constructor(readonly baseUrl = inject('offlineUrl')) {}
 
   async request(
@@ -24,7 +43,7 @@ export class Client {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<Reply> {
-    const cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const cookie = cookieHeader(this.jar);
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
@@ -38,13 +57,7 @@ export class Client {
       signal: AbortSignal.timeout(15_000),
     });
     const setCookies = response.headers.getSetCookie();
-    for (const header of setCookies) {
-      const [pair = '', ...attributes] = header.split(';');
-      const [name = '', value = ''] = pair.split('=');
-      const cleared = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a));
-      if (cleared || value === '') this.jar.delete(name.trim());
-      else this.jar.set(name.trim(), value.trim());
-    }
+    keepCookies(this.jar, setCookies);
     const text = await response.text();
     const type = response.headers.get('content-type') ?? '';
     const parsed = text && type.includes('json') ? JSON.parse(text) : text;

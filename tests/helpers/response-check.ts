@@ -3,8 +3,7 @@
  * its operation (shared/response-schemas.ts, the source of openapi.json): the documented status
  * and the body's schema. So the documented responses cannot drift from what the handlers answer.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { serverlessRoutes } from '../../scripts/openapi-document';
 import { successResponses } from '../../shared/response-schemas';
 
 interface Route {
@@ -12,21 +11,18 @@ interface Route {
   pattern: RegExp;
   /** Template parameters: a literal segment wins over a parameter (/channels/dm vs /channels/{id}). */
   parameters: number;
-  operationId: string;
+  /** The function serving it: shared/response-schemas.ts keys the responses by its name. */
+  functionName: string;
 }
 
-const document = JSON.parse(readFileSync(join(__dirname, '..', '..', 'openapi.json'), 'utf8')) as {
-  paths: Record<string, Record<string, { operationId: string }>>;
-};
-const routes: Route[] = Object.entries(document.paths)
-  .flatMap(([path, operations]) =>
-    Object.entries(operations).map(([method, operation]) => ({
-      method: method.toUpperCase(),
-      pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
-      parameters: (path.match(/\{/g) ?? []).length,
-      operationId: operation.operationId,
-    })),
-  )
+// The routes openapi.json documents (a unit test holds the two equal).
+const routes: Route[] = serverlessRoutes()
+  .map(({ method, path, functionName }) => ({
+    method: method.toUpperCase(),
+    pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+    parameters: (path.match(/\{/g) ?? []).length,
+    functionName,
+  }))
   .sort((a, b) => a.parameters - b.parameters);
 
 /** Throws when a 2xx answer differs from its operation's documented success response. */
@@ -34,15 +30,16 @@ export function checkSuccessResponse(method: string, url: string, status: number
   if (status < 200 || status > 299) return;
   const path = new URL(url).pathname;
   const route = routes.find((r) => r.method === method && r.pattern.test(path));
-  if (!route) throw new Error(`${method} ${path} answered ${status} but is not in openapi.json`);
-  const documented = successResponses[route.operationId];
+  if (!route)
+    throw new Error(`${method} ${path} answered ${status} but serves no documented route`);
+  const documented = successResponses[route.functionName];
   if (documented?.status !== status) {
     throw new Error(`${method} ${path} answered ${status}, documented ${documented?.status}`);
   }
   const result = documented.schema?.safeParse(body);
   if (result && !result.success) {
     throw new Error(
-      `${method} ${path} (${route.operationId}) answered a body its documented schema refuses: ${JSON.stringify(result.error.issues).slice(0, 2_000)}`,
+      `${method} ${path} (${route.functionName}) answered a body its documented schema refuses: ${JSON.stringify(result.error.issues).slice(0, 2_000)}`,
     );
   }
 }

@@ -2,11 +2,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildOpenApiDocument, serverlessRoutes } from '../../scripts/openapi-document';
+import {
+  buildOpenApiDocument,
+  operationNameOf,
+  type RouteEntry,
+  serverlessRoutes,
+} from '../../scripts/openapi-document';
 import { projectRoot } from '../../scripts/stack/paths';
 import { configEnvFor } from '../helpers/config-env';
 
 type Operation = {
+  operationId: string;
+  summary: string;
   security: unknown[];
   parameters: { name: string; in: string; required: boolean }[];
   requestBody?: { content: { 'application/json': { schema: Record<string, unknown> } } };
@@ -59,6 +66,56 @@ describe('openapi.json', () => {
     ]);
     const health = committed.paths['/api/health']?.get as Operation;
     expect(health.security).toEqual([]);
+  });
+});
+
+describe('openapi.json operation ids', () => {
+  const operations = () =>
+    Object.entries(committed.paths).flatMap(([path, byMethod]) =>
+      Object.entries(byMethod).map(([method, operation]) => ({ method, path, ...operation })),
+    );
+
+  // Client generators name a function after each operationId: a repeated one collides.
+  it('names every operation (method and path) uniquely, with a summary', () => {
+    const ids = operations().map((o) => o.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const operation of operations()) expect(operation.summary).toMatch(/^[A-Z]/);
+  });
+
+  it('names a second method by its handler, and an alias after the operation it repeats', () => {
+    const id = (path: string, method: string) => committed.paths[path]?.[method]?.operationId;
+    expect(id('/api/channels/{id}/pin/{messageId}', 'post')).toBe('pin-message');
+    expect(id('/api/channels/{id}/pin/{messageId}', 'delete')).toBe('unpin-message');
+    expect(id('/api/channels/{id}/messages', 'get')).toBe('list-messages');
+    expect(id('/api/messages/{id}', 'get')).toBe('list-messages-alias');
+    expect(committed.paths['/api/messages/{id}']?.get?.summary).toBe(
+      'List messages (alias of GET /api/channels/{id}/messages)',
+    );
+  });
+
+  it('refuses a handler that serves a second method without naming it', () => {
+    const route = (method: string, path: string): RouteEntry => ({
+      method,
+      path,
+      functionName: 'toggle-thing',
+      module: 'functions/things/toggle-thing.ts',
+    });
+    const routes = [route('post', '/api/things/{id}'), route('delete', '/api/things/{id}')];
+    expect(() => operationNameOf(routes[1] as RouteEntry, routes, { auth: 'session' })).toThrow(
+      /toggle-thing serves DELETE \/api\/things\/\{id\} besides POST/,
+    );
+    expect(
+      operationNameOf(routes[1] as RouteEntry, routes, {
+        auth: 'session',
+        operationIds: { DELETE: 'untoggle-thing' },
+      }),
+    ).toEqual({ operationId: 'untoggle-thing' });
+    const aliases = [route('get', '/a'), route('get', '/b'), route('get', '/c')];
+    expect(aliases.map((r) => operationNameOf(r, aliases, { auth: 'none' }).operationId)).toEqual([
+      'toggle-thing',
+      'toggle-thing-alias',
+      'toggle-thing-alias-2',
+    ]);
   });
 });
 
