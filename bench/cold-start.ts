@@ -345,7 +345,7 @@ async function main(): Promise<void> {
     `\n\npackaged in ${packagedIn.toFixed(0)} s; medians of ${SAMPLES} fresh processes per function, hello-world ${helloMs.toFixed(1)} ms to load (${helloSamples.length} samples)`,
   );
   console.log(
-    '| function | drivers | SDKs on first use | zip | load | over hello-world | budget | first invocation | status |',
+    '| function | drivers | SDKs it may load on first use | zip | load | over hello-world | budget | first invocation | status |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|');
   const over: string[] = [];
