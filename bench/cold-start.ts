@@ -3,13 +3,16 @@
  * the median over fresh Node processes (BENCH_COLD_SAMPLES, default 10) of
  *   load: requiring the bundle (what a cold start adds to Node's own start), and
  *   first: the first invocation, with its database calls answered by the local stack
- *        (a logged-in caller, so the session is looked up; GETs with id 1 reach MongoDB),
+ *        (a logged-in caller, so the session is looked up; GETs with id 1 reach MongoDB;
+ *        the WebSocket routes get API Gateway's WebSocket event on a recorded connection of
+ *        that session, see webSocketEvent),
  * next to a hello-world handler bundled the same way in the same run. Budgets, on the load-time
  * overhead over hello-world: no driver <= 15 ms, Cassandra only <= 40 ms, Mongoose <= 100 ms.
  * Prints a table (also the bundle sizes) and exits 1 when a budget fails.
  * BENCH_COLD_FUNCTIONS=get-me,send-message measures only those functions (for quick comparisons).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -18,6 +21,7 @@ import { resetConfig } from '../lib/config';
 import { closeCassandra } from '../lib/db/cassandra';
 import { closeDynamo } from '../lib/db/dynamo';
 import { closeMongo } from '../lib/db/mongo';
+import { forgetConnection, openConnection } from '../lib/realtime/connections';
 import { createSession } from '../lib/sessions/session-store';
 import { storage } from '../lib/storage';
 import { startStack } from '../scripts/stack';
@@ -34,7 +38,56 @@ type Drivers = keyof typeof BUDGET_MS;
 
 interface FunctionSpec {
   handler: string;
-  events?: { httpApi?: { method: string; path: string }; schedule?: unknown }[];
+  events?: {
+    httpApi?: { method: string; path: string };
+    websocket?: { route: string };
+    schedule?: unknown;
+  }[];
+}
+
+/**
+ * API Gateway's event for a WebSocket route (the fields our stack reads are meaningful):
+ * $connect carries the upgrade request's headers, the actions a frame.
+ */
+function webSocketEvent(
+  route: string,
+  connectionId: string,
+  { headers, frame }: { headers?: Record<string, string>; frame?: unknown },
+) {
+  const eventType =
+    route === '$connect' ? 'CONNECT' : route === '$disconnect' ? 'DISCONNECT' : 'MESSAGE';
+  const now = Date.now();
+  return {
+    requestContext: {
+      routeKey: route,
+      eventType,
+      connectionId,
+      messageId: eventType === 'MESSAGE' ? randomUUID() : undefined,
+      extendedRequestId: randomUUID(),
+      requestId: randomUUID(),
+      requestTime: new Date(now).toUTCString(),
+      requestTimeEpoch: now,
+      connectedAt: now,
+      messageDirection: 'IN',
+      stage: 'dev',
+      domainName: 'localhost',
+      apiId: 'local',
+    },
+    ...(headers ? { headers } : {}),
+    ...(frame === undefined ? {} : { body: JSON.stringify(frame) }),
+    isBase64Encoded: false,
+  };
+}
+
+/** SDKs a bundle loads on first use (the runtime provides them; they are not in the zip). */
+function sdksIn(bundle: string): string {
+  const code = readFileSync(bundle, 'utf8');
+  const sdks = [
+    ['@aws-sdk/lib-dynamodb', 'DynamoDB'],
+    ['@aws-sdk/client-lambda', 'Lambda'],
+    ['@aws-sdk/client-apigatewaymanagementapi', 'Management API'],
+  ].filter(([module]) => code.includes(`"${module}"`));
+  return sdks.map(([, name]) => name).join(', ') || '-';
 }
 
 /** One sample, in a fresh process: load the bundle, invoke it once, report both times. */
@@ -48,7 +101,10 @@ const mod = require(file);
 const t1 = performance.now();
 Promise.resolve(mod[name](event, context)).then((result) => {
   const t2 = performance.now();
-  process.stdout.write(JSON.stringify({ loadMs: t1 - t0, firstMs: t2 - t1, status: result && result.statusCode }) + '\\n');
+  // A WebSocket route answers 200 with an event: its type (and error code) says what happened.
+  const body = result && typeof result.body === 'string' && result.body.startsWith('{"type"') ? JSON.parse(result.body) : undefined;
+  const answer = body && (body.code ? body.type + ' ' + body.code : body.type);
+  process.stdout.write(JSON.stringify({ loadMs: t1 - t0, firstMs: t2 - t1, status: result && result.statusCode, answer }) + '\\n');
   process.exit(0);
 }, (error) => { console.error(error); process.exit(1); });
 `;
@@ -57,6 +113,8 @@ interface Sample {
   loadMs: number;
   firstMs: number;
   status?: number;
+  /** A WebSocket route's answer: the event's type (and error code). */
+  answer?: string;
 }
 
 function sample(file: string, exportName: string, env: NodeJS.ProcessEnv): Sample {
@@ -137,10 +195,42 @@ async function main(): Promise<void> {
     email: `${username}@example.test`,
     role: 'teacher',
   });
-  const { token } = await createSession(user);
+  const { token, session } = await createSession(user);
   // logout ends the session it is given: each of its samples gets a session of its own.
   const sessionFor = async (name: string) =>
     name === 'logout' ? (await createSession(user)).token : token;
+  // The WebSocket routes: a channel of the teacher's to subscribe to, and one nobody subscribes
+  // to, whose fan-out reads its readers and finds no subscriber (so no delivery is attempted:
+  // the Management API has no endpoint here), and where typing is refused (not subscribed) before
+  // it would invoke the fan-out.
+  const workspace = await storage.createWorkspace({
+    name: 'Cold start',
+    ownerId: user.id,
+    members: [user.id],
+  });
+  const [subscribedChannel, quietChannel] = await Promise.all(
+    ['subscribed', 'quiet'].map((name) =>
+      storage.createChannel({ workspaceId: workspace.id, name, type: 'text' }),
+    ),
+  );
+  const connectionId = `coldstart${Date.now()}=`;
+  const frames: Record<string, unknown> = {
+    ping: { action: 'ping' },
+    subscribe: { action: 'subscribe', channelId: subscribedChannel?.id },
+    unsubscribe: { action: 'unsubscribe', channelId: subscribedChannel?.id },
+    typing: { action: 'typing', channelId: quietChannel?.id },
+    $default: { action: 'shout' },
+  };
+  /** Records the connection (as $connect does) before each sample that needs one. */
+  const openTheConnection = () =>
+    openConnection({
+      connectionId,
+      userId: user.id,
+      role: user.role,
+      sessionId: session.id,
+      connectedAt: Date.now(),
+      expiresAt: Date.now() + 3_600_000,
+    });
 
   const yml = loadYaml(readFileSync(join(projectRoot, 'serverless.yml'), 'utf8')) as {
     functions: Record<string, FunctionSpec>;
@@ -167,6 +257,8 @@ async function main(): Promise<void> {
     name: string;
     drivers: Drivers;
     kb: number;
+    /** SDKs loaded on first use. */
+    sdks: string;
     load: number;
     first: number;
     status: string;
@@ -181,6 +273,7 @@ async function main(): Promise<void> {
     ];
     const file = join(unzip(name), `${modulePath}.js`);
     const route = spec.events?.find((e) => e.httpApi)?.httpApi;
+    const webSocketRoute = spec.events?.find((e) => e.websocket)?.websocket?.route;
     const pathParameters = Object.fromEntries(
       [...(route?.path ?? '').matchAll(/\{(\w+)\+?\}/g)].map((m) => [
         m[1] as string,
@@ -202,10 +295,21 @@ async function main(): Promise<void> {
             ? { body: '{}' }
             : {}),
         })
-      : { source: 'aws.events', 'detail-type': 'Scheduled Event' };
+      : webSocketRoute
+        ? webSocketEvent(webSocketRoute, connectionId, {
+            ...(webSocketRoute === '$connect' ? { headers: { Cookie: `sid=${token}` } } : {}),
+            frame: frames[webSocketRoute],
+          })
+        : name === 'realtime-fan-out'
+          ? {
+              channelId: quietChannel?.id,
+              event: { type: 'message.deleted', channelId: quietChannel?.id, messageId: '1' },
+            }
+          : { source: 'aws.events', 'detail-type': 'Scheduled Event' };
     const samples: Sample[] = [];
     for (let i = 0; i < SAMPLES; i += 1) {
       const cookies = route ? { cookies: [`sid=${await sessionFor(name)}`] } : {};
+      if (webSocketRoute && webSocketRoute !== '$connect') await openTheConnection();
       samples.push(
         sample(file, exportName as string, {
           ...env,
@@ -223,12 +327,16 @@ async function main(): Promise<void> {
       kb: zipKb(name),
       load: median(samples.map((s) => s.loadMs)),
       first: median(samples.map((s) => s.firstMs)),
-      status: [...new Set(samples.map((s) => s.status ?? 'done'))].join('/'),
+      sdks: sdksIn(file),
+      status: [
+        ...new Set(samples.map((s) => [s.status ?? 'done', s.answer].filter(Boolean).join(' '))),
+      ].join('/'),
     });
     process.stdout.write(`\r${index + 1}/${names.length} functions`);
     if ((index + 1) % 15 === 0) helloRound(); // hello-world again, spread over the run
   }
   helloRound();
+  await forgetConnection(connectionId);
   await Promise.all([closeMongo(), closeCassandra()]);
   closeDynamo();
 
@@ -237,9 +345,9 @@ async function main(): Promise<void> {
     `\n\npackaged in ${packagedIn.toFixed(0)} s; medians of ${SAMPLES} fresh processes per function, hello-world ${helloMs.toFixed(1)} ms to load (${helloSamples.length} samples)`,
   );
   console.log(
-    '| function | drivers | zip | load | over hello-world | budget | first invocation | status |',
+    '| function | drivers | SDKs it may load on first use | zip | load | over hello-world | budget | first invocation | status |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   const over: string[] = [];
   for (const row of rows.sort((a, b) => a.load - b.load)) {
     const overhead = row.load - helloMs;
@@ -247,7 +355,7 @@ async function main(): Promise<void> {
     const ok = overhead <= budget;
     if (!ok) over.push(`${row.name} +${overhead.toFixed(1)} ms (${budget})`);
     console.log(
-      `| ${row.name} | ${row.drivers} | ${row.kb.toLocaleString('en')} KB | ${row.load.toFixed(1)} ms | ${overhead.toFixed(1)} ms | ${ok ? 'ok' : 'OVER'} (${budget} ms) | ${row.first.toFixed(1)} ms | ${row.status} |`,
+      `| ${row.name} | ${row.drivers} | ${row.sdks} | ${row.kb.toLocaleString('en')} KB | ${row.load.toFixed(1)} ms | ${overhead.toFixed(1)} ms | ${ok ? 'ok' : 'OVER'} (${budget} ms) | ${row.first.toFixed(1)} ms | ${row.status} |`,
     );
   }
   const checks: Check[] = (Object.keys(BUDGET_MS) as Drivers[]).flatMap((drivers) => {
@@ -264,8 +372,8 @@ async function main(): Promise<void> {
     ];
   });
   checks.push({
-    name: 'first invocations answered (no 5xx)',
-    ok: rows.every((r) => !/\b5\d\d\b/.test(r.status)),
+    name: 'first invocations answered (no 5xx, no WebSocket INTERNAL error)',
+    ok: rows.every((r) => !/\b5\d\d\b|INTERNAL|SERVICE_UNAVAILABLE/.test(r.status)),
     detail: `statuses: ${[...new Set(rows.flatMap((r) => r.status.split('/')))].sort().join(', ')}`,
   });
   console.log(`\n${rows.length - over.length} of ${rows.length} functions within budget`);

@@ -17,6 +17,7 @@ const ITEMS = [
   { script: 'load.ts', reports: ['load', 'connections'] },
   { script: 'faults.ts', reports: ['faults'] },
   { script: 'hostile-input.ts', reports: ['hostile'] },
+  { script: 'realtime-delivery.ts', reports: ['realtime'] },
 ] as const;
 
 function main(): void {
