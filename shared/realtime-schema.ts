@@ -5,7 +5,8 @@
  * drift. zod/mini for the same cold-start reason as schema.ts.
  */
 import * as z from 'zod/mini';
-import { idSchema, type Message } from './schema';
+import { idSchema } from './id-schema';
+import type { Message } from './schema';
 
 /** A frame larger than this (UTF-8 bytes) is refused: API Gateway's WebSocket frame limit. */
 export const MAX_FRAME_BYTES = 32_768;

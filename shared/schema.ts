@@ -13,15 +13,12 @@
 import * as z from 'zod/mini';
 // Core types by name: `z.core` used as a value would make esbuild bundle all of zod core.
 import type { $RefinementCtx } from 'zod/v4/core';
+import { idSchema, MAX_ID } from './id-schema';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
 
-/** Largest numeric id we hand out; counters stay far below it, and it keeps ids exact in JSON. */
-export const MAX_ID = 2_147_483_647;
-
-/** A numeric entity id in a JSON body. */
-export const idSchema = z.number().check(z.int(), z.positive(), z.lte(MAX_ID));
+export { idSchema, MAX_ID };
 
 /** A numeric entity id in a path or query string: digits only, no sign, exponent or spaces. */
 export const idParamSchema = z.pipe(
