@@ -93,4 +93,19 @@ describe('a connection that vanished', () => {
       await removePlanted(channelId, gone);
     }
   });
+
+  it('left only as a subscription (a subscribe that raced its disconnect), is forgotten too', async () => {
+    const channelId = await newChannel(owner, workspaceId, 'orphan');
+    const witness = await subscribed(owner, channelId);
+    const gone = await plantVanishedSubscriber(channelId, student.id, { withConnection: false });
+    try {
+      const sent = await postMessage(owner, channelId, 'to the living');
+      await createdOn(sent, witness);
+      expect(await eventually(async () => !(await isSubscriptionRecorded(channelId, gone)))).toBe(
+        true,
+      );
+    } finally {
+      await removePlanted(channelId, gone);
+    }
+  });
 });
