@@ -19,6 +19,7 @@ import {
   requestTicket,
   sessionCookieOf,
   ticketOf,
+  warmFrameFunctions,
 } from '../helpers/ws-client';
 
 const sockets = new LiveClients();
@@ -32,6 +33,7 @@ beforeAll(async () => {
   student = room.students[0] as Actor;
   channelId = await newChannel(room.owner, room.workspaceId);
   outsider = (await classroom(1)).students[0] as Actor;
+  await warmFrameFunctions(await sockets.add(connectAs(student.client)));
 });
 
 afterAll(sockets.closeAll);

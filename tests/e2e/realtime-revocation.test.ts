@@ -21,6 +21,7 @@ import {
   messageIdOf,
   sessionCookieOf,
   ticketOf,
+  warmFrameFunctions,
 } from '../helpers/ws-client';
 
 /** The contract's bound for closing a logged-out session's connections. */
@@ -115,6 +116,7 @@ describe('a session that ends', () => {
 
   beforeAll(async () => {
     ({ owner, workspaceId } = await classroom(0));
+    await warmFrameFunctions(await sockets.add(connectAs(owner.client)));
   });
 
   /** A student member of the workspace, able to log in again, and a channel to listen to. */

@@ -14,6 +14,7 @@ import {
   type LiveClient,
   LiveClients,
   messageIdOf,
+  warmFrameFunctions,
 } from '../helpers/ws-client';
 
 const sockets = new LiveClients();
@@ -31,6 +32,7 @@ beforeAll(async () => {
   outsider = await actor();
   channelId = await newChannel(owner, workspaceId);
   live = await sockets.add(connectAs(student.client));
+  await warmFrameFunctions(live);
 });
 
 afterAll(sockets.closeAll);

@@ -138,6 +138,29 @@ export class LiveClient {
 /** A message event's message id (undefined for other events). */
 export const messageIdOf = (e: Event) => (e.message as { id?: string } | undefined)?.id;
 
+/** What serverless-offline sends on a connection when the route's function crashed or timed out. */
+const isEmulatorCrash = (e: Event) => e.type === undefined && e.message === 'Internal server error';
+
+/**
+ * Starts the workers of the two 3-second functions (ping, $default) before a test asserts on
+ * their answers. A cold start on the busy 2-core test machine can outlast that timeout (on Lambda
+ * it takes milliseconds), and the emulator then answers its crash body instead: that answer is
+ * tried again, a few times; any other wrong answer fails at once.
+ */
+export async function warmFrameFunctions(client: LiveClient): Promise<void> {
+  const probes: [unknown, (e: Event) => boolean][] = [
+    [{ action: 'ping' }, (e) => e.type === 'pong'],
+    [{ action: 'warm-up' }, (e) => e.type === 'error' && e.action === 'warm-up'],
+  ];
+  for (const [frame, answered] of probes) {
+    for (let attempt = 1; ; attempt += 1) {
+      const answer = await client.request(frame, (e) => answered(e) || isEmulatorCrash(e));
+      if (!isEmulatorCrash(answer)) break;
+      if (attempt === 3) throw new Error(`${JSON.stringify(frame)} crashed ${attempt} times`);
+    }
+  }
+}
+
 /** The WebSocket API's URL of the e2e server. */
 export const webSocketUrl = () => inject('offlineWebSocketUrl');
 
