@@ -110,6 +110,34 @@ describe('a member removed from a workspace', () => {
   });
 });
 
+describe('a member removed from a workspace, still subscribed', () => {
+  it('cannot type in its channels: an error, and nobody is told', async () => {
+    const room = await classroom(2);
+    const [leaver, member] = room.students as [Actor, Actor];
+    const channelId = await newChannel(room.owner, room.workspaceId, 'typing');
+    const [typist, witness] = await Promise.all([
+      subscribedTo(connectAs(leaver.client), channelId),
+      subscribedTo(connectAs(member.client), channelId),
+    ]);
+    const removal = await room.owner.client.request(
+      'DELETE',
+      `/api/workspaces/${room.workspaceId}/members/${leaver.id}`,
+    );
+    expect(removal.status).toBe(200);
+    // No channel event since the removal: its subscription is still recorded.
+    const answer = await typist.request({ action: 'typing', channelId }, (e) => e.type === 'error');
+    expect(answer).toEqual({
+      type: 'error',
+      action: 'typing',
+      channelId,
+      code: 'NOT_FOUND',
+      message: expect.any(String),
+    });
+    await createdOn(await postMessage(room.owner, channelId, 'marker'), witness);
+    expect(witness.allOf('typing', channelId)).toEqual([]);
+  });
+});
+
 describe('a session that ends', () => {
   let owner: Actor;
   let workspaceId: number;
