@@ -162,8 +162,15 @@ export async function unsubscribe(connectionId: string, channelId: number): Prom
   }
 }
 
-/** Forgets a connection (closed, gone, or its session ended) and every subscription it had. */
-export async function forgetConnection(connectionId: string): Promise<void> {
+/**
+ * Forgets a connection (closed, gone, or its session ended) and every subscription it had.
+ * `subscribedTo`: channels known to hold a subscription of it (a fan-out's own channel), removed
+ * even when the connection record is gone already, as after a subscribe that raced the disconnect.
+ */
+export async function forgetConnection(
+  connectionId: string,
+  subscribedTo: number[] = [],
+): Promise<void> {
   const { Attributes } = await withDynamo((dynamo, { DeleteCommand }) =>
     dynamo.send(
       new DeleteCommand({
@@ -173,7 +180,8 @@ export async function forgetConnection(connectionId: string): Promise<void> {
       }),
     ),
   );
-  const channels = [...((Attributes as ConnectionItem | undefined)?.channels ?? [])];
+  const recorded = (Attributes as ConnectionItem | undefined)?.channels ?? [];
+  const channels = [...new Set([...recorded, ...subscribedTo])];
   await Promise.all(
     channels.map((channelId) =>
       withDynamo((dynamo, { DeleteCommand }) =>

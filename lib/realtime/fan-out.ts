@@ -56,7 +56,7 @@ export async function fanOut(job: FanOutJob, log: Logger): Promise<FanOutReport>
         return;
       }
       report.gone += 1;
-      await forgetConnection(connectionId);
+      await forgetConnection(connectionId, [job.channelId]);
     } catch (error) {
       report.failed += 1;
       log.warn('real-time send failed', { connectionId, event: job.event.type, error });

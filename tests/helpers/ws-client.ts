@@ -42,6 +42,23 @@ export class LiveClient {
     this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
+  /** Sends `text` as a binary frame (its bytes), which the server must refuse. */
+  sendBinary(text: string): void {
+    this.socket.send(Buffer.from(text), { binary: true });
+  }
+
+  /** The events received so far that `match` accepts, in arrival order. */
+  all(match: (e: Event) => boolean): Event[] {
+    return this.received.filter(match);
+  }
+
+  /** The events of `type` received so far (for channel `channelId` when given). */
+  allOf(type: string, channelId?: number): Event[] {
+    return this.all(
+      (e) => e.type === type && (channelId === undefined || e.channelId === channelId),
+    );
+  }
+
   /** The first event (already received or still to come) that `match` accepts. */
   next(match: (e: Event) => boolean, timeoutMs = EVENT_TIMEOUT_MS): Promise<Event> {
     const seen = this.received.find(match);
@@ -93,9 +110,54 @@ export class LiveClient {
     await this.request({ action: 'ping' }, (e) => e.type === 'pong');
   }
 
+  /** Waits for the connection to be closed (by the server), at most `timeoutMs`: its close code. */
+  closedWithin(timeoutMs: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`the connection is still open after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      void this.closed.then((code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+  }
+
+  /** Drops the TCP connection without a closing handshake, as a phone losing its network does. */
+  terminate(): void {
+    this.socket.terminate();
+  }
+
   close(): Promise<number> {
     if (this.closedWith === undefined) this.socket.close();
     return this.closed;
+  }
+}
+
+/** A message event's message id (undefined for other events). */
+export const messageIdOf = (e: Event) => (e.message as { id?: string } | undefined)?.id;
+
+/** What serverless-offline sends on a connection when the route's function crashed or timed out. */
+const isEmulatorCrash = (e: Event) => e.type === undefined && e.message === 'Internal server error';
+
+/**
+ * Starts the workers of the two 3-second functions (ping, $default) before a test asserts on
+ * their answers. A cold start on the busy 2-core test machine can outlast that timeout (on Lambda
+ * it takes milliseconds), and the emulator then answers its crash body instead: that answer is
+ * tried again, a few times; any other wrong answer fails at once.
+ */
+export async function warmFrameFunctions(client: LiveClient): Promise<void> {
+  const probes: [unknown, (e: Event) => boolean][] = [
+    [{ action: 'ping' }, (e) => e.type === 'pong'],
+    [{ action: 'warm-up' }, (e) => e.type === 'error' && e.action === 'warm-up'],
+  ];
+  for (const [frame, answered] of probes) {
+    for (let attempt = 1; ; attempt += 1) {
+      const answer = await client.request(frame, (e) => answered(e) || isEmulatorCrash(e));
+      if (!isEmulatorCrash(answer)) break;
+      if (attempt === 3) throw new Error(`${JSON.stringify(frame)} crashed ${attempt} times`);
+    }
   }
 }
 
@@ -121,9 +183,11 @@ export function connect(
   const client = new LiveClient(socket);
   return new Promise((resolve, reject) => {
     socket.once('open', () => resolve(client));
-    socket.once('unexpected-response', (_request, response) =>
-      reject(new RefusedUpgrade(response.statusCode ?? 0)),
-    );
+    socket.once('unexpected-response', (request, response) => {
+      // With this listener ws leaves the refused request to us: end it, or its socket lingers.
+      request.destroy();
+      reject(new RefusedUpgrade(response.statusCode ?? 0));
+    });
     socket.once('error', reject);
   });
 }
@@ -137,3 +201,64 @@ export function sessionCookieOf(client: Client): string {
 
 /** Connects with the session cookie of `client`. */
 export const connectAs = (client: Client) => connect({ cookie: sessionCookieOf(client) });
+
+/**
+ * The status the server refused an upgrade with; fails the test when the connection was accepted
+ * (closing it first).
+ */
+export async function refusalOf(
+  options: { cookie?: string; query?: Record<string, string> } = {},
+): Promise<number> {
+  let accepted: LiveClient;
+  try {
+    accepted = await connect(options);
+  } catch (error) {
+    if (error instanceof RefusedUpgrade) return error.status;
+    throw error;
+  }
+  await accepted.close();
+  throw new Error('the WebSocket upgrade was accepted');
+}
+
+/**
+ * POST /api/realtime/ticket as `client`, read raw: the route's 201 is checked by the tests
+ * themselves, whether or not openapi.json documents it yet.
+ */
+export async function requestTicket(client: Client): Promise<{ status: number; body: unknown }> {
+  const sid = client.jar.get('sid');
+  const response = await fetch(`${client.baseUrl}/api/realtime/ticket`, {
+    method: 'POST',
+    headers: sid ? { cookie: `sid=${sid}` } : {},
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  const json = (response.headers.get('content-type') ?? '').includes('json');
+  return { status: response.status, body: json && text ? JSON.parse(text) : text };
+}
+
+/** A connect ticket of `client`'s session. */
+export async function ticketOf(client: Client): Promise<string> {
+  const reply = await requestTicket(client);
+  if (reply.status !== 201) throw new Error(`POST /api/realtime/ticket answered ${reply.status}`);
+  return (reply.body as { ticket: string }).ticket;
+}
+
+/** Connects with a fresh ticket of `client`'s session, and no cookie. */
+export const connectByTicket = async (client: Client) =>
+  connect({ query: { ticket: await ticketOf(client) } });
+
+/** Every LiveClient a test file opens, closed in afterAll. */
+export class LiveClients {
+  private readonly open: LiveClient[] = [];
+
+  /** Keeps `client` (or the one `opening` resolves to) for closeAll. */
+  async add(opening: LiveClient | Promise<LiveClient>): Promise<LiveClient> {
+    const client = await opening;
+    this.open.push(client);
+    return client;
+  }
+
+  closeAll = async (): Promise<void> => {
+    await Promise.all(this.open.map((c) => c.close()));
+  };
+}
