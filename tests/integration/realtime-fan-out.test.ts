@@ -118,6 +118,12 @@ const typingOf = (channelId: number, userId: number): ChannelEvent => ({
   userId,
 });
 
+const deletedIn = (channelId: number): ChannelEvent => ({
+  type: 'message.deleted',
+  channelId,
+  messageId: '1',
+});
+
 describe('real-time fan-out', () => {
   beforeAll(async () => {
     await useIsolatedEnv('realtime-fan-out', { cassandra: false });
@@ -152,7 +158,7 @@ describe('real-time fan-out', () => {
     ];
     const elsewhere = await subscribedConnection(student, other.channelId);
 
-    const event = typingOf(channelId, 42);
+    const event = deletedIn(channelId);
     const report = await fanOut({ channelId, event }, log);
 
     expect(report).toEqual({ subscribers: 3, sent: 3, gone: 0, failed: 0, revoked: 0 });
@@ -201,7 +207,7 @@ describe('real-time fan-out', () => {
     expect(await subscribe(deadRecord as ConnectionRecord, second.channelId)).toBe('subscribed');
     api.gone.add(dead);
 
-    const event = typingOf(channelId, 42);
+    const event = deletedIn(channelId);
     const report = await fanOut({ channelId, event }, log);
 
     expect(report).toEqual({ subscribers: 2, sent: 1, gone: 1, failed: 0, revoked: 0 });
@@ -234,6 +240,29 @@ describe('real-time fan-out', () => {
     for (const id of typist) expect(api.bodies.has(id)).toBe(false);
   });
 
+  it('forwards no typing of a user who may no longer read the channel', async () => {
+    const owner = await createUser({ role: 'teacher' });
+    const member = await createUser();
+    const { channelId } = await workspaceChannel(owner, [member]);
+    const watcher = await subscribedConnection(owner, channelId);
+    const outsider = await createUser();
+
+    const report = await fanOut(
+      { channelId, event: typingOf(channelId, outsider.id), exceptUserId: outsider.id },
+      log,
+    );
+    expect(report.sent).toBe(0);
+    expect(api.bodies.has(watcher)).toBe(false);
+
+    // The same frame from a member goes out: the rule, not the event, stopped the first.
+    const heard = await fanOut(
+      { channelId, event: typingOf(channelId, member.id), exceptUserId: member.id },
+      log,
+    );
+    expect(heard.sent).toBe(1);
+    expect(api.bodies.get(watcher)).toEqual([typingOf(channelId, member.id)]);
+  });
+
   it(`keeps at most FAN_OUT_CONCURRENCY (${CONCURRENCY}) sends in flight`, async () => {
     const owner = await createUser({ role: 'teacher' });
     const students = await Promise.all(Array.from({ length: 40 }, () => createUser()));
@@ -261,7 +290,7 @@ describe('real-time fan-out', () => {
     const badRecord = await findConnection(bad);
     api.rejected.add(bad);
 
-    const event = typingOf(channelId, 42);
+    const event = deletedIn(channelId);
     const report = await fanOut({ channelId, event }, log);
 
     expect(report).toEqual({ subscribers: 2, sent: 1, gone: 0, failed: 1, revoked: 0 });
