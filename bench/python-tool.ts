@@ -29,11 +29,16 @@ function mustRun(command: string, args: string[]): string {
   return result.stdout;
 }
 
+/** Whether the venv's pip exists and starts. */
+function pipRuns(venvDir: string): boolean {
+  const pip = join(venvDir, 'bin', 'pip');
+  return existsSync(pip) && spawnSync(pip, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
 /** The version pip has installed of `name` in the venv, if any. */
 function installedVersion(name: string, venvDir: string): string | undefined {
-  const pip = join(venvDir, 'bin', 'pip');
-  if (!existsSync(pip)) return undefined;
-  const shown = runTool(pip, ['show', name]);
+  if (!pipRuns(venvDir)) return undefined;
+  const shown = runTool(join(venvDir, 'bin', 'pip'), ['show', name]);
   return shown.status === 0 ? /^Version: (.+)$/m.exec(shown.stdout)?.[1]?.trim() : undefined;
 }
 
@@ -51,7 +56,9 @@ export function ensurePythonTool(
   const command = join(venvDir, 'bin', bin ?? name);
   if (installedVersion(name, venvDir) !== version || !existsSync(command)) {
     console.log(`installing ${pin} into ${venvDir}`);
-    if (!existsSync(join(venvDir, 'bin', 'pip'))) mustRun('python3', ['-m', 'venv', venvDir]);
+    // --clear: a venv made at another path (a moved checkout, a git worktree) has scripts whose
+    // interpreter line names that path, and cannot run here; it is rebuilt.
+    if (!pipRuns(venvDir)) mustRun('python3', ['-m', 'venv', '--clear', venvDir]);
     mustRun(join(venvDir, 'bin', 'pip'), ['install', '--quiet', pin]);
   }
   return command;
