@@ -38,6 +38,9 @@ function readServerlessYml(): ServerlessYml {
 function resolve(value: string, yml: ServerlessYml, stage: string): string {
   return value.replace(/\$\{([^}]+)\}/g, (_, ref: string) => {
     if (ref === 'self:service') return yml.service;
+    // The per-run prefix of local test servers: tables are created with their prefix by
+    // ensureTables, so the names declared here are the unprefixed ones.
+    if (ref === "env:OFFLINE_TABLE_PREFIX, ''") return '';
     if (ref === 'sls:stage') return stage;
     if (ref.startsWith('self:custom.')) {
       const found = ref

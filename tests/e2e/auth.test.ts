@@ -12,7 +12,7 @@ import { PUBLIC_USER_KEYS } from '../helpers/storage';
 import { startWorkers, WARM_WORKERS_TEST_TIMEOUT_MS } from '../helpers/workers';
 import { E2E_TEACHER_CODE } from '../setup/offline';
 
-const env = inject('stackEnv');
+const env = inject('offlineEnv');
 const raw = new DynamoDBClient({
   endpoint: env.DYNAMODB_ENDPOINT,
   region: env.AWS_REGION ?? 'us-east-1',

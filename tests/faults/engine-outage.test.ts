@@ -15,12 +15,24 @@ import { closeMongo, getMongo, pingMongo } from '../../lib/db/mongo';
 import { localEngines, stackStatus, startStack, stopStack } from '../../scripts/stack';
 import type { EngineName } from '../../scripts/stack/settings';
 import { stackSettings } from '../../scripts/stack/settings';
+import { ensureTables, serverlessTables } from '../../scripts/stack/tables';
 import { Client, newUser } from '../helpers/http-client';
 import { connect, RefusedUpgrade, sessionCookieOf } from '../helpers/ws-client';
 import { E2E_TEACHER_CODE } from '../setup/offline';
 
 /** The environment before this file points it at the stack: it says which engines are local. */
 const userEnv = { ...process.env };
+
+/**
+ * Starts `engine` again. dynalite keeps its tables in memory: the stack re-creates its own, and the
+ * e2e server's (stores of its own, see tests/setup/offline.ts) are re-created here.
+ */
+async function restartEngine(engine: EngineName): Promise<void> {
+  const env = await startStack({ only: [engine], env: userEnv });
+  if (engine === 'dynamodb' && env.DYNAMODB_ENDPOINT) {
+    await ensureTables(env.DYNAMODB_ENDPOINT, serverlessTables(), inject('offlineTablePrefix'));
+  }
+}
 
 /** An outage must surface well inside this; the API Gateway would give up at 30 s. */
 const FAIL_FAST_MS = 8_000;
@@ -114,7 +126,7 @@ describe.each(cases.filter((c) => local.has(c.engine)))('$engine outage', (c) =>
     resetConfig();
   });
   afterAll(async () => {
-    await startStack({ only: [c.engine], env: userEnv });
+    await restartEngine(c.engine);
     await c.close();
   });
 
@@ -134,7 +146,7 @@ describe.each(cases.filter((c) => local.has(c.engine)))('$engine outage', (c) =>
     expect(down.body[c.component]).toBe('down');
     expect(String(down.body.message)).toContain(c.component);
 
-    await startStack({ only: [c.engine], env: userEnv });
+    await restartEngine(c.engine);
 
     await eventually(async () => (await timed(c.ping)).error === undefined, RECOVERY_MS);
     expect(await c.client()).toBe(warm);
@@ -149,7 +161,7 @@ describe.each(cases.filter((c) => local.has(c.engine)))('$engine outage', (c) =>
     expect(failure.error).toBeInstanceOf(DatabaseUnavailableError);
     expect(failure.ms).toBeLessThan(FAIL_FAST_MS);
 
-    await startStack({ only: [c.engine], env: userEnv });
+    await restartEngine(c.engine);
     await eventually(async () => (await timed(c.ping)).error === undefined, RECOVERY_MS);
   });
 });
@@ -169,7 +181,7 @@ describe.each(cases.filter((c) => c.engine === 'dynamodb' && local.has(c.engine)
       resetConfig();
     });
     afterAll(async () => {
-      await startStack({ only: [c.engine], env: userEnv });
+      await restartEngine(c.engine);
       await c.close();
     });
 
@@ -205,7 +217,7 @@ describe.each(cases.filter((c) => c.engine === 'dynamodb' && local.has(c.engine)
       expect(post.value?.status).toBe(503);
       expect(post.ms).toBeLessThan(FAIL_FAST_MS);
 
-      await startStack({ only: [c.engine], env: userEnv });
+      await restartEngine(c.engine);
       await eventually(async () => (await timed(c.ping)).error === undefined, RECOVERY_MS);
       await eventually(async () => (await healthOverHttp()).status === 200, RECOVERY_MS);
 

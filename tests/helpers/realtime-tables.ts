@@ -14,13 +14,12 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { hashToken } from '../../lib/sessions/session-store';
-import { serverlessTables } from '../../scripts/stack/tables';
 import type { Client } from './http-client';
 
 let documents: DynamoDBDocumentClient | undefined;
 
 function dynamo(): DynamoDBDocumentClient {
-  const endpoint = inject('stackEnv').DYNAMODB_ENDPOINT;
+  const endpoint = inject('offlineEnv').DYNAMODB_ENDPOINT;
   if (!endpoint) throw new Error('these tests read the local DynamoDB (dynalite)');
   documents ??= DynamoDBDocumentClient.from(
     new DynamoDBClient({
@@ -32,11 +31,11 @@ function dynamo(): DynamoDBDocumentClient {
   return documents;
 }
 
-/** The name the e2e server (stage dev) gives the table of `envVar`. */
+/** The name of the e2e server's table of `envVar` (its stores are its own: see tests/setup). */
 function tableOf(envVar: string): string {
-  const table = serverlessTables('dev').find((t) => t.envVar === envVar);
-  if (!table?.input.TableName) throw new Error(`serverless.yml declares no table for ${envVar}`);
-  return table.input.TableName;
+  const name = inject('offlineEnv')[envVar];
+  if (!name) throw new Error(`the e2e server has no table for ${envVar}`);
+  return name;
 }
 
 const connectionsTable = () => tableOf('CONNECTIONS_TABLE');

@@ -10,6 +10,10 @@ declare module 'vitest' {
     offlineLambdaUrl: string;
     /** serverless-offline's WebSocket API (ws://...). */
     offlineWebSocketUrl: string;
+    /** The e2e server's environment: the stack's, pointed at stores of its own. */
+    offlineEnv: Record<string, string>;
+    /** The prefix of the e2e server's DynamoDB tables (re-created after dynalite restarts). */
+    offlineTablePrefix: string;
     /** The folder the e2e server's function bundles are built in and served from. */
     offlineBuildDir: string;
   }
