@@ -1,7 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
-import { resetConfig } from '../../lib/config';
 import { DatabaseUnavailableError } from '../../lib/db/errors';
 import {
   BadRequestError,
@@ -13,7 +12,7 @@ import {
 } from '../../lib/http/errors';
 import { httpHandler, REQUEST_DEADLINE_MARGIN_MS } from '../../lib/http/stack';
 import type { HttpRequest, RouteSchemas } from '../../lib/http/types';
-import { configEnvFor } from '../helpers/config-env';
+import { captureLogLines, useConfigEnv } from '../helpers/config-env';
 import { type EventOptions, httpEvent, invoke, lambdaContext } from '../helpers/lambda';
 
 // The process-wide logger reads LOG_LEVEL when lib/logger is first imported.
@@ -21,43 +20,9 @@ vi.hoisted(() => {
   process.env.LOG_LEVEL = 'info';
 });
 
-const savedEnv = { ...process.env };
-
-function setEnv(extra: Record<string, string> = {}) {
-  Object.assign(process.env, configEnvFor('test'));
-  delete process.env.HTTP_MAX_BODY_BYTES;
-  Object.assign(process.env, extra);
-  resetConfig();
-}
-
-function restoreEnv() {
-  for (const key of Object.keys(process.env)) {
-    if (!(key in savedEnv)) delete process.env[key];
-  }
-  Object.assign(process.env, savedEnv);
-  resetConfig();
-}
-
-/** Every line the process-wide logger writes while a test runs, parsed. */
-let logLines: Record<string, unknown>[] = [];
-
 // Handlers below are created while the file is collected, so the environment is set up first.
-setEnv();
-afterAll(() => {
-  vi.restoreAllMocks();
-  restoreEnv();
-});
-
-beforeEach(() => {
-  logLines = [];
-  vi.restoreAllMocks();
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    for (const line of String(chunk).split('\n')) {
-      if (line.trim().startsWith('{')) logLines.push(JSON.parse(line) as Record<string, unknown>);
-    }
-    return true;
-  });
-});
+const { apply: setEnv } = useConfigEnv('test');
+const captured = captureLogLines();
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -151,7 +116,7 @@ describe('httpHandler: success', () => {
 
   it('logs one request line with the status and the request id', async () => {
     const { context } = await call(echo, valid);
-    const line = logLines.find((l) => l.message === 'request');
+    const line = captured.lines().find((l) => l.message === 'request');
     expect(line).toMatchObject({
       level: 'info',
       status: 200,
@@ -490,7 +455,7 @@ describe('httpHandler: errors thrown by the handler', () => {
     expect(raw.body).not.toContain('at ');
     expect(header(raw.headers, 'x-content-type-options')).toBe('nosniff');
 
-    const logged = logLines.find((l) => l.message === 'request failed');
+    const logged = captured.lines().find((l) => l.message === 'request failed');
     expect(logged).toMatchObject({
       level: 'error',
       status: 500,
@@ -529,8 +494,8 @@ describe('httpHandler: errors thrown by the handler', () => {
 
   it('logs 4xx rejections at info with their code, not as failures', async () => {
     await invoke(throwing(new NotFoundError()));
-    expect(logLines.find((l) => l.message === 'request failed')).toBeUndefined();
-    expect(logLines.find((l) => l.message === 'request rejected')).toMatchObject({
+    expect(captured.lines().find((l) => l.message === 'request failed')).toBeUndefined();
+    expect(captured.lines().find((l) => l.message === 'request rejected')).toMatchObject({
       level: 'info',
       status: 404,
       code: 'NOT_FOUND',
@@ -569,7 +534,7 @@ describe('httpHandler: request deadline', () => {
     });
     // Answered at the deadline (about 200 ms in), not when the handler finished (1.5 s).
     expect(elapsed).toBeLessThan(1_000);
-    expect(logLines.find((l) => l.message === 'request failed')).toMatchObject({
+    expect(captured.lines().find((l) => l.message === 'request failed')).toMatchObject({
       level: 'error',
       status: 503,
       error: { name: 'DeadlineExceededError' },
@@ -579,7 +544,9 @@ describe('httpHandler: request deadline', () => {
     await finished;
     await new Promise((resolve) => setImmediate(resolve));
     expect(
-      logLines.find((l) => l.message === 'request finished after its deadline had answered 503'),
+      captured
+        .lines()
+        .find((l) => l.message === 'request finished after its deadline had answered 503'),
     ).toMatchObject({ level: 'warn', status: 200, requestId: context.awsRequestId });
   });
 
@@ -594,7 +561,9 @@ describe('httpHandler: request deadline', () => {
     )) as APIGatewayProxyStructuredResultV2;
     expect(raw.statusCode).toBe(200);
     expect(JSON.parse(raw.body as string)).toEqual({ ok: true });
-    expect(logLines.some((l) => String(l.message).includes('after its deadline'))).toBe(false);
+    expect(captured.lines().some((l) => String(l.message).includes('after its deadline'))).toBe(
+      false,
+    );
   });
 });
 

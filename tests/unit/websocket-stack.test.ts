@@ -3,8 +3,7 @@
  * goes through (text, size, JSON, schema) and what each kind of failure answers. No engines.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { resetConfig } from '../../lib/config';
+import { describe, expect, it, vi } from 'vitest';
 import { DatabaseUnavailableError } from '../../lib/db/errors';
 import { ForbiddenError, NotFoundError } from '../../lib/http/errors';
 import {
@@ -19,6 +18,7 @@ import {
   type RealtimeEvent,
   subscribeFrameSchema,
 } from '../../shared/realtime-schema';
+import { captureLogLines, useConfigEnv } from '../helpers/config-env';
 import { lambdaContext } from '../helpers/lambda';
 
 // The process-wide logger reads LOG_LEVEL when lib/logger is first imported.
@@ -26,46 +26,9 @@ vi.hoisted(() => {
   process.env.LOG_LEVEL = 'info';
 });
 
-const savedEnv = { ...process.env };
-
-function setEnv() {
-  process.env.MONGODB_URL = 'mongodb://127.0.0.1:1/x';
-  process.env.SESSIONS_TABLE = 'test-sessions';
-  process.env.WORKER_LEASES_TABLE = 'test-worker-leases';
-  process.env.IDEMPOTENCY_TABLE = 'test-idempotency';
-  process.env.CONNECTIONS_TABLE = 'plp-connections';
-  process.env.CHANNEL_SUBSCRIPTIONS_TABLE = 'plp-channel-subscriptions';
-  process.env.REALTIME_TICKETS_TABLE = 'plp-realtime-tickets';
-  resetConfig();
-}
-
-function restoreEnv() {
-  for (const key of Object.keys(process.env)) {
-    if (!(key in savedEnv)) delete process.env[key];
-  }
-  Object.assign(process.env, savedEnv);
-  resetConfig();
-}
-
-/** Every line the process-wide logger writes while a test runs, parsed. */
-let logLines: Record<string, unknown>[] = [];
-
-setEnv();
-afterAll(() => {
-  vi.restoreAllMocks();
-  restoreEnv();
-});
-
-beforeEach(() => {
-  logLines = [];
-  vi.restoreAllMocks();
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    for (const line of String(chunk).split('\n')) {
-      if (line.trim().startsWith('{')) logLines.push(JSON.parse(line) as Record<string, unknown>);
-    }
-    return true;
-  });
-});
+// Handlers below are created while the file is collected, so the environment is set up first.
+useConfigEnv('test');
+const captured = captureLogLines();
 
 /** A MESSAGE event of API Gateway's WebSocket API carrying `body`. */
 function frameEvent(body: string | undefined, { isBase64Encoded = false } = {}): WebSocketEvent {
@@ -121,7 +84,7 @@ describe('frameHandler', () => {
     const reply = await send(handler, frame({ action: 'subscribe', channelId: 12 }));
     expect(reply).toEqual({ status: 200, event: { type: 'subscribed', channelId: 12 } });
     expect(seen).toEqual([{ action: 'subscribe', channelId: 12 }]);
-    expect(logLines.find((l) => l.message === 'request')).toMatchObject({
+    expect(captured.lines().find((l) => l.message === 'request')).toMatchObject({
       level: 'info',
       status: 200,
       connectionId: 'conn-under-test=',
@@ -243,7 +206,7 @@ describe('frameHandler', () => {
         channelId: 5,
       },
     });
-    expect(logLines.filter((l) => l.level === 'error')).toEqual([]);
+    expect(captured.lines().filter((l) => l.level === 'error')).toEqual([]);
   });
 
   it('a handler throwing ForbiddenError answers FORBIDDEN', async () => {
@@ -273,7 +236,7 @@ describe('frameHandler', () => {
       action: 'subscribe',
       channelId: 5,
     });
-    expect(logLines).toContainEqual(
+    expect(captured.lines()).toContainEqual(
       expect.objectContaining({ level: 'error', message: 'frame failed' }),
     );
   });
@@ -293,7 +256,7 @@ describe('frameHandler', () => {
       },
     });
     expect(JSON.stringify(reply)).not.toContain('hunter2');
-    const logged = logLines.find((l) => l.message === 'frame failed');
+    const logged = captured.lines().find((l) => l.message === 'frame failed');
     expect(logged).toMatchObject({ level: 'error', code: 'INTERNAL' });
     expect(JSON.stringify(logged)).toContain(secret);
   });
