@@ -17,10 +17,10 @@
  * Data lives in the stack's shared database, as the e2e tests' does: subscriptions are keyed by
  * channel id in the shared DynamoDB table, so the channels need ids no other database hands out.
  * At the end serverless-offline is stopped and the connections' records are removed.
- * Prints a table, records the checks (.local/verify/realtime.json) and writes a markdown section
- * (.local/verify/realtime.md); serverless-offline's output goes to .local/verify/realtime-offline.log.
+ * Prints a table and a markdown section for bench/RESULTS.md, and writes its checks (JSON) to
+ * the git-ignored .local/verify/ folder, beside serverless-offline's output.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -54,7 +54,6 @@ const SENDER_RATIO_GOAL = 1.2;
 const TEACHER_CODE = 'bench-realtime-teacher-code';
 const PASSWORD = 'bench realtime password';
 const offlineLog = join(verifyDir, 'realtime-offline.log');
-const markdownFile = join(verifyDir, 'realtime.md');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(value < 10 ? 1 : 0) : '-');
@@ -551,8 +550,8 @@ function report(steps: Step[], seconds: number): void {
     `Sender's cost (POST /api/messages p50 at the largest step over p50 to a channel with no subscribers, alternated): ${ratioText}.`,
     '',
   ].join('\n');
-  writeFileSync(markdownFile, markdown);
-  console.log(`\nmarkdown section: ${markdownFile}; serverless-offline output: ${offlineLog}`);
+  // For bench/RESULTS.md, printed rather than written to a file of its own.
+  console.log(`\n${markdown}\nserverless-offline output: ${offlineLog}`);
   reportChecks('realtime', 'Live chat delivery over the WebSocket API', checks);
 }
 

@@ -5,7 +5,7 @@
  * Request schemas are strict (an unknown key is a 400, so no mass assignment), every string and
  * array is bounded, numbers have ranges, and dates parse or fail. Fields the server owns (ids,
  * owners, scores, timestamps, statuses it sets) are not in the insert schemas at all.
- * This module imports nothing of ours (design.md: shared imports nothing).
+ * This module imports nothing outside shared/ (arrows point one way: functions -> lib -> shared).
  */
 // zod/mini, not the classic API: handlers bundle these schemas, and classic zod would cost every
 // cold start ~170 KB of code to load plus its per-instance methods on each schema built here. Mini

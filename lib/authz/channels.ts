@@ -1,5 +1,5 @@
 /**
- * Who may do what in workspaces, channels and messages — every rule of api.md for this area, in
+ * Who may do what in workspaces, channels and messages — every access rule of the HTTP API for this area, in
  * one place; handlers call these and nothing else decides access.
  *
  * Things the caller may not know exist answer 404 (a non-member never learns a workspace or channel

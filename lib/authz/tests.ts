@@ -1,8 +1,8 @@
 /**
- * Who may see and do what with tests, questions, attempts and answers: every rule of api.md for
- * this area, in one place. Handlers call these and nothing else decides access.
+ * Who may see and do what with tests, questions, attempts and answers: every access rule of the
+ * HTTP API for this area, in one place. Handlers call these and nothing else decides access.
  *
- * Which status (design.md §8), one rule for the whole area:
+ * Which status, one rule for the whole area:
  * - 404 when the caller may not READ the thing: it answers exactly as if it did not exist, so ids
  *   cannot be probed (another teacher's test, a test of another class, a draft asked for by a
  *   student, another student's attempt or answer, an attempt at another teacher's test).

@@ -18,7 +18,7 @@ export function toLambdaResult(result: HttpResult): LambdaHttpResult {
   };
 }
 
-/** The JSON error body of design.md §8: {message, code, errors?, requestId}. */
+/** The JSON error body of every route: {message, code, errors?, requestId}. */
 export function errorResult(error: HttpError, requestId: string): LambdaHttpResult {
   return toLambdaResult({
     status: error.status,

@@ -1,5 +1,5 @@
 /**
- * Sessions in DynamoDB (design.md §7).
+ * Sessions in DynamoDB (README, Architecture: Sessions).
  *
  * The client holds an opaque 256-bit token; the table stores only its SHA-256, so a leaked table
  * yields no usable session. Idle (30 min, sliding) and absolute (7 days) expiry are both checked in

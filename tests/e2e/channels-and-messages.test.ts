@@ -1,6 +1,6 @@
 /**
  * Workspaces, channels, DMs and messages through serverless-offline, with the authorization matrix
- * of api.md: every route that takes an id is also called by someone who may not, and that call
+ * of the HTTP API: every route that takes an id is also called by someone who may not, and that call
  * answers 403 or 404 and changes nothing (read back afterwards).
  */
 import { beforeAll, describe, expect, it } from 'vitest';

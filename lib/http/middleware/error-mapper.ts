@@ -1,5 +1,5 @@
 /**
- * Turns anything a handler or middleware throws into the JSON error of design.md §8.
+ * Turns anything a handler or middleware throws into the JSON error {message, code, errors?}.
  * Known, typed errors keep their meaning; anything else becomes an opaque 500 that is logged with
  * the request id. No stack trace or driver message ever reaches the response.
  */

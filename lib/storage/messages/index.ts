@@ -1,5 +1,5 @@
 /**
- * The message store of this deployment, chosen by configuration (design.md §5): Cassandra when it
+ * The message store of this deployment, chosen by configuration: Cassandra when it
  * is configured, else MongoDB. Never by a failed health check: a silent switch would split a
  * channel's history across two stores. A down store answers 503, it is not replaced.
  */
