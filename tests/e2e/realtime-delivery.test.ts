@@ -13,7 +13,13 @@ import {
   plantVanishedSubscriber,
   removePlanted,
 } from '../helpers/realtime-tables';
-import { connectAs, type LiveClient, LiveClients, messageIdOf } from '../helpers/ws-client';
+import {
+  connectAs,
+  createdOn,
+  type LiveClient,
+  LiveClients,
+  subscribeAll,
+} from '../helpers/ws-client';
 
 const sockets = new LiveClients();
 let owner: Actor;
@@ -29,17 +35,8 @@ beforeAll(async () => {
 afterAll(sockets.closeAll);
 
 async function subscribed(who: Actor, channelId: number): Promise<LiveClient> {
-  const live = await sockets.add(connectAs(who.client));
-  expect(await live.subscribe(channelId)).toEqual({ type: 'subscribed', channelId });
-  return live;
+  return subscribeAll(await sockets.add(connectAs(who.client)), channelId);
 }
-
-const createdOn = (message: Json, ...clients: LiveClient[]) =>
-  Promise.all(
-    clients.map((c) =>
-      c.next((e) => e.type === 'message.created' && messageIdOf(e) === message.id),
-    ),
-  );
 
 describe('many connections of one user', () => {
   it('all 20 receive one message', async () => {

@@ -13,10 +13,12 @@ import type { Actor } from '../helpers/actors';
 import { classroom, type Json, newChannel, postMessage } from '../helpers/live-chat';
 import {
   connectAs,
+  createdOn,
   type Event,
   type LiveClient,
   LiveClients,
   messageIdOf,
+  subscribeAll,
 } from '../helpers/ws-client';
 
 const sockets = new LiveClients();
@@ -48,20 +50,8 @@ afterAll(sockets.closeAll);
 
 /** A new connection of `who`, subscribed to `channels`. */
 async function subscribed(who: Actor, ...channels: number[]): Promise<LiveClient> {
-  const live = await sockets.add(connectAs(who.client));
-  for (const channelId of channels) {
-    expect(await live.subscribe(channelId)).toEqual({ type: 'subscribed', channelId });
-  }
-  return live;
+  return subscribeAll(await sockets.add(connectAs(who.client)), ...channels);
 }
-
-/** Waits for message.created of `message` on each of `clients`. */
-const createdOn = (message: Json, ...clients: LiveClient[]) =>
-  Promise.all(
-    clients.map((c) =>
-      c.next((e) => e.type === 'message.created' && messageIdOf(e) === message.id),
-    ),
-  );
 
 /** Posts a marker to `channelId` and waits until every one of `clients` has it. */
 async function marker(channelId: number, ...clients: LiveClient[]): Promise<void> {

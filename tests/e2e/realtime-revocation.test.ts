@@ -6,20 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../helpers/actors';
-import {
-  classroom,
-  type Json,
-  newChannel,
-  postMessage,
-  studentWithPassword,
-} from '../helpers/live-chat';
+import { classroom, newChannel, postMessage, studentWithPassword } from '../helpers/live-chat';
 import {
   connect,
   connectAs,
+  createdOn,
   type LiveClient,
   LiveClients,
-  messageIdOf,
   sessionCookieOf,
+  subscribeAll,
   ticketOf,
   warmFrameFunctions,
 } from '../helpers/ws-client';
@@ -31,19 +26,8 @@ const sockets = new LiveClients();
 afterAll(sockets.closeAll);
 
 async function subscribedTo(opening: Promise<LiveClient>, ...channels: number[]) {
-  const live = await sockets.add(opening);
-  for (const channelId of channels) {
-    expect(await live.subscribe(channelId)).toEqual({ type: 'subscribed', channelId });
-  }
-  return live;
+  return subscribeAll(await sockets.add(opening), ...channels);
 }
-
-const createdOn = (message: Json, ...clients: LiveClient[]) =>
-  Promise.all(
-    clients.map((c) =>
-      c.next((e) => e.type === 'message.created' && messageIdOf(e) === message.id),
-    ),
-  );
 
 describe('a member removed from a workspace', () => {
   let owner: Actor;

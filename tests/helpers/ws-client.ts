@@ -3,7 +3,7 @@
  * app does (session cookie, or a ticket), keeps every event it receives, and waits for the ones a
  * test expects. Events are parsed JSON; `received` is all of them, in arrival order.
  */
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import WebSocket from 'ws';
 import type { Client } from './http-client';
 
@@ -137,6 +137,22 @@ export class LiveClient {
 
 /** A message event's message id (undefined for other events). */
 export const messageIdOf = (e: Event) => (e.message as { id?: string } | undefined)?.id;
+
+/** Waits for message.created of `message` on each of `clients`. */
+export const createdOn = (message: { id?: unknown }, ...clients: LiveClient[]) =>
+  Promise.all(
+    clients.map((c) =>
+      c.next((e) => e.type === 'message.created' && messageIdOf(e) === message.id),
+    ),
+  );
+
+/** Subscribes `live` to each of `channels`, expecting `subscribed` for every one. */
+export async function subscribeAll(live: LiveClient, ...channels: number[]): Promise<LiveClient> {
+  for (const channelId of channels) {
+    expect(await live.subscribe(channelId)).toEqual({ type: 'subscribed', channelId });
+  }
+  return live;
+}
 
 /** What serverless-offline sends on a connection when the route's function crashed or timed out. */
 const isEmulatorCrash = (e: Event) => e.type === undefined && e.message === 'Internal server error';
