@@ -114,7 +114,11 @@ async function healthOverHttp(): Promise<{ status: number; body: Record<string, 
 /** Only engines this checkout runs can be stopped; those configured elsewhere are not ours to stop. */
 const local = new Set(localEngines(stackSettings(userEnv)).map((engine) => engine.name));
 
-describe.each(cases.filter((c) => local.has(c.engine)))('$engine outage', (c) => {
+/**
+ * For a describe block that stops `c.engine`: it must run under this checkout's stack, the
+ * in-process clients use the stack's environment, and the engine is started again afterwards.
+ */
+function useEngineUnderTest(c: Case): void {
   beforeAll(async () => {
     const report = (await stackStatus(userEnv)).find((r) => r.engine === c.engine);
     if (report?.state !== 'running') {
@@ -129,6 +133,10 @@ describe.each(cases.filter((c) => local.has(c.engine)))('$engine outage', (c) =>
     await restartEngine(c.engine);
     await c.close();
   });
+}
+
+describe.each(cases.filter((c) => local.has(c.engine)))('$engine outage', (c) => {
+  useEngineUnderTest(c);
 
   it('fails fast and typed on a warm client, reports 503, and recovers on the same client', async () => {
     await c.ping();
@@ -170,20 +178,7 @@ describe.each(cases.filter((c) => local.has(c.engine)))('$engine outage', (c) =>
 describe.each(cases.filter((c) => c.engine === 'dynamodb' && local.has(c.engine)))(
   '$engine outage: the live chat',
   (c) => {
-    beforeAll(async () => {
-      const report = (await stackStatus(userEnv)).find((r) => r.engine === c.engine);
-      if (report?.state !== 'running') {
-        throw new Error(
-          `${c.engine} is ${report?.state ?? 'unknown'}, not running under this checkout's stack (another checkout's engine on the same port?); stop that one first`,
-        );
-      }
-      Object.assign(process.env, inject('stackEnv'), { LOG_LEVEL: 'error' });
-      resetConfig();
-    });
-    afterAll(async () => {
-      await restartEngine(c.engine);
-      await c.close();
-    });
+    useEngineUnderTest(c);
 
     it('refuses a WebSocket connect and POST /api/messages with 503, fast, then serves both again', async () => {
       const teacher = new Client();
