@@ -1,7 +1,7 @@
 /**
  * What a Lambda bundle must never contain, found by markers in its code. Each of these once made
  * it into bundles unnoticed (tests pass either way) and costs every cold start: classic zod builds
- * every schema with dozens of methods (the bundles use zod/mini and zod core, README), and using
+ * every schema with dozens of methods (the bundles use zod/mini and zod core, docs/architecture.md), and using
  * zod/mini's `z.core` as a value keeps all of zod core, with the messages of every language
  * (a 18 KB bundle becomes 660 KB). Biome refuses classic zod imports; it cannot see the second.
  */

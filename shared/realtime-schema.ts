@@ -1,5 +1,5 @@
 /**
- * The WebSocket API's contract (docs: README "Real-time"): the frames a client sends, their
+ * The WebSocket API's contract (docs/api.md, "Real-time"): the frames a client sends, their
  * limits, and the events the server sends. The handlers validate frames with these schemas, and
  * the AsyncAPI document (scripts/asyncapi-document.ts) is generated from them, so the two cannot
  * drift. zod/mini for the same cold-start reason as schema.ts.

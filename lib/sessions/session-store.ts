@@ -1,5 +1,5 @@
 /**
- * Sessions in DynamoDB (README, Architecture: Sessions).
+ * Sessions in DynamoDB (docs/architecture.md, Sessions and login throttling).
  *
  * The client holds an opaque 256-bit token; the table stores only its SHA-256, so a leaked table
  * yields no usable session. Idle (30 min, sliding) and absolute (7 days) expiry are both checked in
