@@ -105,18 +105,6 @@ export const insertUserSchema = z.strictObject({
 });
 export type InsertUser = z.output<typeof insertUserSchema>;
 
-/** Profile changes a user may make; role, username and password are not among them. */
-export const updateUserSchema = z.partial(
-  z.strictObject({
-    name: requiredText(100),
-    email: emailSchema,
-    class: optionalText(50),
-    subject: optionalText(100),
-    avatar: z.nullable(urlSchema),
-  }),
-);
-export type UpdateUser = z.output<typeof updateUserSchema>;
-
 /** POST /auth/login. Bounded but otherwise free: a wrong shape must still be a plain 401. */
 export const loginSchema = z.strictObject({
   username: z.string().check(z.minLength(1), z.maxLength(254)),
@@ -273,13 +261,6 @@ export const insertQuestionSchema = z.pipe(
   z.transform(canonicalMcqKey),
 );
 export type InsertQuestion = z.output<typeof insertQuestionSchema>;
-
-/** Question edits (the test it belongs to does not change). */
-export const updateQuestionSchema = z.pipe(
-  z.partial(z.strictObject(questionFields)).check(z.superRefine(checkMcq)),
-  z.transform(canonicalMcqKey),
-);
-export type UpdateQuestion = z.output<typeof updateQuestionSchema>;
 
 export interface Question {
   id: number;
@@ -480,8 +461,6 @@ export const insertWorkspaceSchema = z.strictObject({
   description: optionalText(2_000),
 });
 export type InsertWorkspace = z.output<typeof insertWorkspaceSchema>;
-export const updateWorkspaceSchema = z.partial(insertWorkspaceSchema);
-export type UpdateWorkspace = z.output<typeof updateWorkspaceSchema>;
 
 /** POST /workspaces/:id/members. */
 export const addMemberSchema = z.strictObject({ userId: idSchema });
@@ -513,14 +492,6 @@ export const insertChannelWithWorkspaceSchema = z.strictObject({
   workspaceId: idSchema,
 });
 export type InsertChannel = z.output<typeof insertChannelSchema>;
-export const updateChannelSchema = z.partial(
-  z.strictObject({
-    name: channelFields.name,
-    class: channelFields.class,
-    subject: channelFields.subject,
-  }),
-);
-export type UpdateChannel = z.output<typeof updateChannelSchema>;
 
 /**
  * Text without control characters (U+0000-U+001F, U+007F-U+009F): a class that JavaScript and the

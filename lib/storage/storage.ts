@@ -21,9 +21,7 @@ import type {
   TestAttempt,
   TestStatistics,
   TestStatus,
-  UpdateQuestion,
   UpdateTest,
-  UpdateUser,
   UserRole,
   Workspace,
 } from '../../shared/schema';
@@ -102,9 +100,7 @@ export interface IStorage {
   // users
   getUser(id: number): Promise<PublicUser | undefined>;
   getUserByUsername(username: string): Promise<PublicUser | undefined>;
-  getUserByEmail(email: string): Promise<PublicUser | undefined>;
   getUsersByIds(ids: number[]): Promise<PublicUser[]>;
-  getUsers(role?: UserRole): Promise<PublicUser[]>;
   getUsersByClass(className: string): Promise<PublicUser[]>;
   /** Hashes the password; ConflictError('username' | 'email') when taken (case-insensitively). */
   createUser(user: NewUser): Promise<PublicUser>;
@@ -118,7 +114,6 @@ export interface IStorage {
     password: string,
     log?: Logger,
   ): Promise<PublicUser | undefined>;
-  updateUser(id: number, change: UpdateUser): Promise<PublicUser | undefined>;
 
   // tests and questions
   createTest(test: NewTest): Promise<Test>;
@@ -137,7 +132,6 @@ export interface IStorage {
   getQuestion(id: number): Promise<Question | undefined>;
   /** Sorted by `order`, then id. */
   getQuestionsByTest(testId: number): Promise<Question[]>;
-  updateQuestion(id: number, change: UpdateQuestion): Promise<Question | undefined>;
 
   // attempts and answers
   /**
@@ -152,7 +146,6 @@ export interface IStorage {
   }): Promise<TestAttempt>;
   getTestAttempt(id: number): Promise<TestAttempt | undefined>;
   getTestAttemptsByStudent(studentId: number, testId?: number): Promise<TestAttempt[]>;
-  getTestAttemptsByTest(testId: number): Promise<TestAttempt[]>;
   updateTestAttempt(id: number, change: AttemptChange): Promise<TestAttempt | undefined>;
   /**
    * Creates or replaces the one answer of (attempt, question). ConflictError('attempt') once the
@@ -186,10 +179,6 @@ export interface IStorage {
   assignTest(assignment: AssignmentInput): Promise<TestAssignment[]>;
   getTestAssignment(id: number): Promise<TestAssignment | undefined>;
   getTestAssignments(filter: AssignmentFilter): Promise<TestAssignment[]>;
-  getTestAssignmentByStudentAndTest(
-    studentId: number,
-    testId: number,
-  ): Promise<TestAssignment | undefined>;
   /**
    * Applies the move if lib/assignments/status allows it from the current state, atomically:
    * ConflictError('status') when the machine refuses it or the assignment changed meanwhile.

@@ -98,7 +98,6 @@ describe('assignment storage', () => {
       expect(second).toEqual({ ...first, dueDate: due2 });
       expect(await storage.getTestAssignments({ studentId: 30, testId: 20 })).toEqual([second]);
       expect(await storage.getTestAssignment(first.id)).toEqual(second);
-      expect(await storage.getTestAssignmentByStudentAndTest(30, 20)).toEqual(second);
       await expectLawfulHistory(first.id);
     });
 
@@ -257,7 +256,6 @@ describe('assignment storage', () => {
     it('is undefined for an unknown id', async () => {
       expect(await storage.updateTestAssignment(999_999, student('started'))).toBeUndefined();
       expect(await storage.getTestAssignment(999_999)).toBeUndefined();
-      expect(await storage.getTestAssignmentByStudentAndTest(52, 999_999)).toBeUndefined();
     });
 
     it('answers 409 while another writer holds the next revision, and completes a stale claim', async () => {
@@ -408,10 +406,6 @@ describe('assignment storage', () => {
     it.each([
       ['getTestAssignment', () => storage.getTestAssignment(HOSTILE)],
       ['getTestAssignments', () => storage.getTestAssignments({ studentId: HOSTILE })],
-      [
-        'getTestAssignmentByStudentAndTest',
-        () => storage.getTestAssignmentByStudentAndTest(HOSTILE, HOSTILE),
-      ],
     ])('%s finds nothing', async (_name, call) => {
       await expectNothingFound(call());
     });

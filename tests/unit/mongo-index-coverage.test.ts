@@ -48,7 +48,6 @@ const HOT_QUERIES: HotQuery[] = [
     model: UserModel,
     filter: { usernameKey: EQ },
   },
-  { where: 'users.getUserByEmail', model: UserModel, filter: { emailKey: EQ } },
   { where: 'users.getUsersByIds', model: UserModel, filter: { id: IN }, sort: { id: 1 } },
   {
     where: 'users.getUsersByClass',
@@ -117,12 +116,6 @@ const HOT_QUERIES: HotQuery[] = [
     residual: ['testId'],
   },
   {
-    where: 'attempts.getTestAttemptsByTest',
-    model: TestAttemptModel,
-    filter: { testId: EQ },
-    sort: { startTime: 1, id: 1 },
-  },
-  {
     where: 'attempts.touchResults(test)',
     model: TestAttemptModel,
     filter: { testId: EQ, status: IN },
@@ -177,7 +170,7 @@ const HOT_QUERIES: HotQuery[] = [
   // assignments
   { where: 'assignments.getTestAssignment', model: TestAssignmentModel, filter: { id: EQ } },
   {
-    where: 'assignments.assignTest (existing ones), getTestAssignmentByStudentAndTest',
+    where: 'assignments.assignTest (existing ones)',
     model: TestAssignmentModel,
     filter: { testId: EQ, studentId: IN },
   },

@@ -207,7 +207,6 @@ type AssignmentStore = Pick<
   | 'assignTest'
   | 'getTestAssignment'
   | 'getTestAssignments'
-  | 'getTestAssignmentByStudentAndTest'
   | 'updateTestAssignment'
   | 'markOverdueAssignments'
 >;
@@ -299,12 +298,6 @@ export const assignmentStore: AssignmentStore = {
       return (await TestAssignmentModel.find(filter, NO_ID).sort({ dueDate: 1, id: 1 }).lean()).map(
         toTestAssignment,
       );
-    }),
-
-  getTestAssignmentByStudentAndTest: (studentId, testId) =>
-    withMongo(async () => {
-      const doc = await TestAssignmentModel.findOne({ studentId, testId }, NO_ID).lean();
-      return doc ? toTestAssignment(doc) : undefined;
     }),
 
   updateTestAssignment: (id, change) => withMongo(() => moveOne(id, change)),

@@ -167,7 +167,6 @@ type AttemptStore = Pick<
   | 'createTestAttempt'
   | 'getTestAttempt'
   | 'getTestAttemptsByStudent'
-  | 'getTestAttemptsByTest'
   | 'updateTestAttempt'
   | 'upsertAnswer'
   | 'getAnswer'
@@ -261,11 +260,6 @@ export const attemptStore: AttemptStore = {
           .sort(OLDEST_FIRST)
           .lean()
       ).map(toTestAttempt),
-    ),
-
-  getTestAttemptsByTest: (testId) =>
-    withMongo(async () =>
-      (await TestAttemptModel.find({ testId }, NO_ID).sort(OLDEST_FIRST).lean()).map(toTestAttempt),
     ),
 
   updateTestAttempt: (id, change) =>

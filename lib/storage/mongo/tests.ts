@@ -67,12 +67,11 @@ type TestStore = Pick<
   | 'createQuestion'
   | 'getQuestion'
   | 'getQuestionsByTest'
-  | 'updateQuestion'
 >;
 
 const NEWEST_FIRST = { createdAt: -1, id: -1 } as const;
 
-/** What an update may change: never the id, the owner, or (for questions) the test. */
+/** What an update may change: never the id or the owner. */
 const TEST_FIELDS = [
   'title',
   'description',
@@ -84,16 +83,6 @@ const TEST_FIELDS = [
   'questionTypes',
   'status',
   'maxAttempts',
-] as const;
-const QUESTION_FIELDS = [
-  'type',
-  'text',
-  'options',
-  'correctAnswer',
-  'marks',
-  'order',
-  'aiRubric',
-  'topic',
 ] as const;
 
 export const testStore: TestStore = {
@@ -169,16 +158,4 @@ export const testStore: TestStore = {
         toQuestion,
       ),
     ),
-
-  updateQuestion: (id, change) =>
-    withMongo(async () => {
-      const doc = await QuestionModel.findOneAndUpdate(
-        { id },
-        { $set: pick(change, QUESTION_FIELDS) },
-        { returnDocument: 'after', lean: true, runValidators: true },
-      );
-      const changesResults = ['marks', 'topic', 'type'].some((field) => field in change);
-      if (doc && changesResults) await touchResults({ testId: doc.testId });
-      return doc ? toQuestion(doc) : undefined;
-    }),
 };
