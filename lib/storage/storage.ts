@@ -1,8 +1,9 @@
 /**
  * IStorage: everything handlers and jobs ask of the domain data (all but chat messages, which live
- * behind the message-store interface). Not found is `undefined`; a broken uniqueness rule is a
- * ConflictError; an unreachable database is a DatabaseUnavailableError. No method ever returns a
- * password or its hash.
+ * behind the message-store interface), one interface per area, each implemented by one module of
+ * lib/storage/mongo. Not found is `undefined`; a broken uniqueness rule or a refused state change
+ * is a ConflictError; an unreachable database is a DatabaseUnavailableError. No method ever
+ * returns a password or its hash.
  */
 
 import type {
@@ -28,6 +29,9 @@ import type {
 import type { AssignmentMove } from '../assignments/status';
 import type { Logger } from '../logger';
 
+// ---------------------------------------------------------------------------------------------
+// Users
+
 export interface NewUser {
   username: string;
   password: string;
@@ -39,7 +43,51 @@ export interface NewUser {
   avatar?: string | null;
 }
 
+export interface UserStorage {
+  getUser(id: number): Promise<PublicUser | undefined>;
+  getUserByUsername(username: string): Promise<PublicUser | undefined>;
+  getUsersByIds(ids: number[]): Promise<PublicUser[]>;
+  getUsersByClass(className: string): Promise<PublicUser[]>;
+  /** Hashes the password; ConflictError('username' | 'email') when taken (case-insensitively). */
+  createUser(user: NewUser): Promise<PublicUser>;
+  /**
+   * The user when username and password match, else undefined (same time either way). A matching
+   * hash made at another cost than the configured one is replaced by one at that cost; failing
+   * to store it is logged on `log`, never an error.
+   */
+  verifyCredentials(
+    username: string,
+    password: string,
+    log?: Logger,
+  ): Promise<PublicUser | undefined>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests and their questions
+
 export type NewTest = Omit<InsertTest, 'teacherId'> & { teacherId: number };
+
+export interface TestStorage {
+  createTest(test: NewTest): Promise<Test>;
+  getTest(id: number): Promise<Test | undefined>;
+  /** The tests of these ids that exist, in no particular order. */
+  getTestsByIds(ids: number[]): Promise<Test[]>;
+  /** A teacher's tests, newest first. */
+  getTestsByTeacher(teacherId: number, status?: TestStatus): Promise<Test[]>;
+  /** Tests of a class, newest first; drafts only when asked for. */
+  getTestsByClass(
+    className: string,
+    options?: { status?: TestStatus; includeDrafts?: boolean },
+  ): Promise<Test[]>;
+  updateTest(id: number, change: UpdateTest): Promise<Test | undefined>;
+  createQuestion(question: InsertQuestion): Promise<Question>;
+  getQuestion(id: number): Promise<Question | undefined>;
+  /** Sorted by `order`, then id. */
+  getQuestionsByTest(testId: number): Promise<Question[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attempts and their answers
 
 export interface AttemptChange {
   status: AttemptStatus;
@@ -64,76 +112,7 @@ export type AnswerChange = Partial<
   Pick<Answer, 'score' | 'feedback' | 'isCorrect' | 'aiFeedback' | 'aiConfidence' | 'ocrText'>
 >;
 
-export interface AssignmentInput {
-  testId: number;
-  studentIds: number[];
-  assignedBy: number;
-  dueDate: Date;
-}
-
-export interface AssignmentFilter {
-  studentId?: number;
-  testId?: number;
-  assignedBy?: number;
-  status?: AssignmentStatus;
-}
-
-/** A student's status move or a teacher's due-date move (lib/assignments/status). */
-export type AssignmentChange = Exclude<AssignmentMove, { by: 'job' }>;
-
-export interface NewWorkspace {
-  name: string;
-  description?: string | null;
-  ownerId: number;
-  members?: number[];
-}
-
-export interface NewChannel {
-  workspaceId: number;
-  name: string;
-  type: 'text' | 'announcement';
-  class?: string | null;
-  subject?: string | null;
-}
-
-export interface IStorage {
-  // users
-  getUser(id: number): Promise<PublicUser | undefined>;
-  getUserByUsername(username: string): Promise<PublicUser | undefined>;
-  getUsersByIds(ids: number[]): Promise<PublicUser[]>;
-  getUsersByClass(className: string): Promise<PublicUser[]>;
-  /** Hashes the password; ConflictError('username' | 'email') when taken (case-insensitively). */
-  createUser(user: NewUser): Promise<PublicUser>;
-  /**
-   * The user when username and password match, else undefined (same time either way). A matching
-   * hash made at another cost than the configured one is replaced by one at that cost; failing
-   * to store it is logged on `log`, never an error.
-   */
-  verifyCredentials(
-    username: string,
-    password: string,
-    log?: Logger,
-  ): Promise<PublicUser | undefined>;
-
-  // tests and questions
-  createTest(test: NewTest): Promise<Test>;
-  getTest(id: number): Promise<Test | undefined>;
-  /** The tests of these ids that exist, in no particular order. */
-  getTestsByIds(ids: number[]): Promise<Test[]>;
-  /** A teacher's tests, newest first. */
-  getTestsByTeacher(teacherId: number, status?: TestStatus): Promise<Test[]>;
-  /** Tests of a class, newest first; drafts only when asked for. */
-  getTestsByClass(
-    className: string,
-    options?: { status?: TestStatus; includeDrafts?: boolean },
-  ): Promise<Test[]>;
-  updateTest(id: number, change: UpdateTest): Promise<Test | undefined>;
-  createQuestion(question: InsertQuestion): Promise<Question>;
-  getQuestion(id: number): Promise<Question | undefined>;
-  /** Sorted by `order`, then id. */
-  getQuestionsByTest(testId: number): Promise<Question[]>;
-
-  // attempts and answers
+export interface AttemptStorage {
   /**
    * Starts the student's next attempt (numbered 1, 2, ...). ConflictError('attempt') when they
    * already have one in progress for this test, ConflictError('attemptLimit') when they have made
@@ -161,16 +140,29 @@ export interface IStorage {
    * changed the status but failed before sealing. updateTestAttempt and updateAnswer do it too.
    */
   sealFinishedAttempt(attemptId: number): Promise<void>;
+}
 
-  // analytics (read side: only the compute-analytics job writes them, see analytics-job-store)
-  /** Newest insightDate first. */
-  getAnalyticsByUser(userId: number): Promise<Analytics[]>;
-  /** By student id. */
-  getAnalyticsByTest(testId: number): Promise<Analytics[]>;
-  /** undefined until compute-analytics has counted a result of the test. */
-  getTestStatistics(testId: number): Promise<TestStatistics | undefined>;
+// ---------------------------------------------------------------------------------------------
+// Assignments
 
-  // assignments
+export interface AssignmentInput {
+  testId: number;
+  studentIds: number[];
+  assignedBy: number;
+  dueDate: Date;
+}
+
+export interface AssignmentFilter {
+  studentId?: number;
+  testId?: number;
+  assignedBy?: number;
+  status?: AssignmentStatus;
+}
+
+/** A student's status move or a teacher's due-date move (lib/assignments/status). */
+export type AssignmentChange = Exclude<AssignmentMove, { by: 'job' }>;
+
+export interface AssignmentStorage {
   /**
    * One assignment per (student, test), in the order of `studentIds` (each once): new ones in one
    * bulk write with ids taken in one step; existing ones get the teacher's due-date move of
@@ -189,8 +181,40 @@ export interface IStorage {
    * lib/assignments/status); how many changed. Idempotent; one that moved meanwhile is left.
    */
   markOverdueAssignments(now: Date): Promise<number>;
+}
 
-  // workspaces
+// ---------------------------------------------------------------------------------------------
+// Analytics
+
+/** The read side: only the compute-analytics job writes analytics (see analytics-job-store). */
+export interface AnalyticsStorage {
+  /** Newest insightDate first. */
+  getAnalyticsByUser(userId: number): Promise<Analytics[]>;
+  /** By student id. */
+  getAnalyticsByTest(testId: number): Promise<Analytics[]>;
+  /** undefined until compute-analytics has counted a result of the test. */
+  getTestStatistics(testId: number): Promise<TestStatistics | undefined>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workspaces, their channels, and direct messages
+
+export interface NewWorkspace {
+  name: string;
+  description?: string | null;
+  ownerId: number;
+  members?: number[];
+}
+
+export interface NewChannel {
+  workspaceId: number;
+  name: string;
+  type: 'text' | 'announcement';
+  class?: string | null;
+  subject?: string | null;
+}
+
+export interface WorkspaceStorage {
   createWorkspace(workspace: NewWorkspace): Promise<Workspace>;
   getWorkspace(id: number): Promise<Workspace | undefined>;
   /** Workspaces the user is a member of, oldest first. */
@@ -199,7 +223,6 @@ export interface IStorage {
   /** ConflictError('owner') for the owner. */
   removeMemberFromWorkspace(workspaceId: number, userId: number): Promise<Workspace | undefined>;
 
-  // channels
   createChannel(channel: NewChannel): Promise<Channel>;
   getChannel(id: number): Promise<Channel | undefined>;
   /** createdAt ascending. */
@@ -214,3 +237,12 @@ export interface IStorage {
    */
   searchChannels(userId: number, query: string): Promise<Channel[]>;
 }
+
+/** Every area at once: what `storage` of lib/storage is. */
+export interface IStorage
+  extends UserStorage,
+    TestStorage,
+    AttemptStorage,
+    AssignmentStorage,
+    AnalyticsStorage,
+    WorkspaceStorage {}

@@ -1,4 +1,4 @@
-/** Workspaces, channels and DMs of mongoStorage (lib/storage/mongo/channels.ts), real engine. */
+/** Workspaces, channels and DMs of mongoStorage (lib/storage/mongo/workspaces.ts), real engine. */
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeMongo } from '../../lib/db/mongo';

@@ -28,7 +28,7 @@ import {
 } from '../../assignments/status';
 import { withMongo } from '../../db/mongo';
 import { ConflictError } from '../errors';
-import type { IStorage } from '../storage';
+import type { AssignmentStorage } from '../storage';
 import { nextIds } from './counters';
 import { duplicateKeyIndexes } from './duplicate-key';
 import { insertNew } from './insert-new';
@@ -202,16 +202,7 @@ async function moveOne(id: number, move: AssignmentMove): Promise<TestAssignment
   throw changedMeanwhile();
 }
 
-type AssignmentStore = Pick<
-  IStorage,
-  | 'assignTest'
-  | 'getTestAssignment'
-  | 'getTestAssignments'
-  | 'updateTestAssignment'
-  | 'markOverdueAssignments'
->;
-
-export const assignmentStore: AssignmentStore = {
+export const assignmentStore: AssignmentStorage = {
   assignTest: ({ testId, studentIds, assignedBy, dueDate }) =>
     withMongo(async () => {
       const wanted = [...new Set(studentIds)];

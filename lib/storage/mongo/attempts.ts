@@ -16,7 +16,7 @@ import {
 } from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
 import { ConflictError } from '../errors';
-import type { IStorage } from '../storage';
+import type { AttemptStorage } from '../storage';
 import { nextId } from './counters';
 import { isDuplicateKey } from './duplicate-key';
 import { pick } from './guards';
@@ -162,19 +162,6 @@ export async function touchResults(
   });
 }
 
-type AttemptStore = Pick<
-  IStorage,
-  | 'createTestAttempt'
-  | 'getTestAttempt'
-  | 'getTestAttemptsByStudent'
-  | 'updateTestAttempt'
-  | 'upsertAnswer'
-  | 'getAnswer'
-  | 'getAnswersByAttempt'
-  | 'updateAnswer'
-  | 'sealFinishedAttempt'
->;
-
 const OLDEST_FIRST = { startTime: 1, id: 1 } as const;
 
 /** What grading and evaluation may change on an answer; never its attempt, question or content. */
@@ -197,7 +184,7 @@ const attemptInProgress = () =>
     'ATTEMPT_IN_PROGRESS',
   );
 
-export const attemptStore: AttemptStore = {
+export const attemptStore: AttemptStorage = {
   /**
    * The limit is a claim, not a count: the new attempt takes number (highest so far + 1), which
    * must be <= maxAttempts, and (studentId, testId, attemptNumber) is unique. Two concurrent starts

@@ -15,7 +15,7 @@ import {
   type TestStatus,
 } from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
-import type { IStorage } from '../storage';
+import type { TestStorage } from '../storage';
 import { touchResults } from './attempts';
 import { nextId } from './counters';
 import { pick } from './guards';
@@ -56,19 +56,6 @@ export function toQuestion(doc: QuestionDoc): Question {
   };
 }
 
-type TestStore = Pick<
-  IStorage,
-  | 'createTest'
-  | 'getTest'
-  | 'getTestsByIds'
-  | 'getTestsByTeacher'
-  | 'getTestsByClass'
-  | 'updateTest'
-  | 'createQuestion'
-  | 'getQuestion'
-  | 'getQuestionsByTest'
->;
-
 const NEWEST_FIRST = { createdAt: -1, id: -1 } as const;
 
 /** What an update may change: never the id or the owner. */
@@ -85,7 +72,7 @@ const TEST_FIELDS = [
   'maxAttempts',
 ] as const;
 
-export const testStore: TestStore = {
+export const testStore: TestStorage = {
   createTest: (test) =>
     withMongo(async () => {
       const id = await nextId(sequences.test);

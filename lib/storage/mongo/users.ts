@@ -12,7 +12,7 @@ import { config } from '../../config';
 import { withMongo } from '../../db/mongo';
 import { type Logger, logger } from '../../logger';
 import { ConflictError } from '../errors';
-import type { IStorage, NewUser } from '../storage';
+import type { NewUser, UserStorage } from '../storage';
 import { nextId } from './counters';
 import { isDuplicateKey } from './duplicate-key';
 
@@ -71,16 +71,6 @@ async function rehash(
   }
 }
 
-type UserStore = Pick<
-  IStorage,
-  | 'getUser'
-  | 'getUserByUsername'
-  | 'getUsersByIds'
-  | 'getUsersByClass'
-  | 'createUser'
-  | 'verifyCredentials'
->;
-
 const findOne = (filter: Record<string, unknown>) =>
   withMongo(async () => {
     const doc = await UserModel.findOne(filter, PUBLIC).lean();
@@ -92,7 +82,7 @@ const findMany = (filter: Record<string, unknown>) =>
     (await UserModel.find(filter, PUBLIC).sort({ id: 1 }).lean()).map(toPublicUser),
   );
 
-export const userStore: UserStore = {
+export const userStore: UserStorage = {
   getUser: (id) => findOne({ id }),
   getUserByUsername: async (username) => findOne({ usernameKey: lookupKey(username) }),
   getUsersByIds: (ids) =>

@@ -11,7 +11,7 @@ import {
 import type { Channel, DirectMessageChannel, Workspace } from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
 import { ConflictError, InvalidOperationError } from '../errors';
-import type { IStorage } from '../storage';
+import type { WorkspaceStorage } from '../storage';
 import { nextId } from './counters';
 import { isDuplicateKey } from './duplicate-key';
 import { assertId } from './guards';
@@ -55,21 +55,6 @@ export function equalsPattern(query: string): RegExp {
   return new RegExp(`^${escapeRegex(query)}$`, 'i');
 }
 
-type ChannelStore = Pick<
-  IStorage,
-  | 'createWorkspace'
-  | 'getWorkspace'
-  | 'getWorkspaces'
-  | 'addMemberToWorkspace'
-  | 'removeMemberFromWorkspace'
-  | 'createChannel'
-  | 'getChannel'
-  | 'getChannelsByWorkspace'
-  | 'getOrCreateDMChannel'
-  | 'getDMsByUser'
-  | 'searchChannels'
->;
-
 const after = { returnDocument: 'after', lean: true } as const;
 
 async function findDm(a: number, b: number): Promise<Channel | undefined> {
@@ -77,7 +62,7 @@ async function findDm(a: number, b: number): Promise<Channel | undefined> {
   return doc ? toChannel(doc) : undefined;
 }
 
-export const channelStore: ChannelStore = {
+export const workspaceStore: WorkspaceStorage = {
   createWorkspace: ({ name, description, ownerId, members = [] }) =>
     withMongo(async () => {
       const id = await nextId(sequences.workspace);
