@@ -14,7 +14,7 @@ export const handler = httpHandler(
   async ({ caller, body, headers }) => {
     const start = async () => {
       const test = await attemptableTest(caller, body.testId);
-      // Both limits are unique keys in storage (atomic): its ConflictError is the 409.
+      // Both limits are unique keys in storage (atomic): its StorageConflictError is the 409.
       const attempt = await storage.createTestAttempt({
         testId: test.id,
         studentId: caller.userId,

@@ -15,7 +15,7 @@ export const handler = httpHandler(
   { auth: 'session', path, body: updateTestAttemptSchema },
   async ({ caller, path, body }) => {
     const access = await readableAttempt(caller, path.id);
-    // Storage applies the change only from the expected state (ConflictError, 409, otherwise).
+    // Storage applies the change only from the expected state (else StorageConflictError, a 409).
     const attempt = await storage.updateTestAttempt(path.id, attemptChange(access, body));
     if (!attempt) throw new NotFoundError('Attempt not found');
     return { status: 200, body: await attemptFor(access, attempt) };

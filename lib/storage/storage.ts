@@ -2,7 +2,7 @@
  * IStorage: everything handlers and jobs ask of the domain data (all but chat messages, which live
  * behind the message-store interface), one interface per area, each implemented by one module of
  * lib/storage/mongo. Not found is `undefined`; a broken uniqueness rule or a refused state change
- * is a ConflictError; an unreachable database is a DatabaseUnavailableError. No method ever
+ * is a StorageConflictError; an unreachable database is a DatabaseUnavailableError. No method ever
  * returns a password or its hash.
  */
 
@@ -48,7 +48,7 @@ export interface UserStorage {
   getUserByUsername(username: string): Promise<PublicUser | undefined>;
   getUsersByIds(ids: number[]): Promise<PublicUser[]>;
   getUsersByClass(className: string): Promise<PublicUser[]>;
-  /** Hashes the password; ConflictError('username' | 'email') when taken (case-insensitively). */
+  /** Hashes the password; StorageConflictError('username' | 'email') when taken (in any case). */
   createUser(user: NewUser): Promise<PublicUser>;
   /**
    * The user when username and password match, else undefined (same time either way). A matching
@@ -91,7 +91,7 @@ export interface TestStorage {
 
 export interface AttemptChange {
   status: AttemptStatus;
-  /** Apply only if the attempt is in one of these states now (ConflictError('status') if not). */
+  /** Apply only from one of these states (else StorageConflictError('status')). */
   from?: AttemptStatus[];
   score?: number | null;
   endTime?: Date | null;
@@ -114,9 +114,9 @@ export type AnswerChange = Partial<
 
 export interface AttemptStorage {
   /**
-   * Starts the student's next attempt (numbered 1, 2, ...). ConflictError('attempt') when they
-   * already have one in progress for this test, ConflictError('attemptLimit') when they have made
-   * `maxAttempts` already; both hold under concurrent calls (unique keys).
+   * Starts the student's next attempt (numbered 1, 2, ...). StorageConflictError('attempt') when
+   * they already have one in progress for this test, StorageConflictError('attemptLimit') when they
+   * have made `maxAttempts` already; both hold under concurrent calls (unique keys).
    */
   createTestAttempt(attempt: {
     testId: number;
@@ -127,8 +127,9 @@ export interface AttemptStorage {
   getTestAttemptsByStudent(studentId: number, testId?: number): Promise<TestAttempt[]>;
   updateTestAttempt(id: number, change: AttemptChange): Promise<TestAttempt | undefined>;
   /**
-   * Creates or replaces the one answer of (attempt, question). ConflictError('attempt') once the
-   * attempt is finished, ConflictError('answer', ANSWER_LIMIT_REACHED) past its bound on writes.
+   * Creates or replaces the one answer of (attempt, question). StorageConflictError('attempt') once
+   * the attempt is finished, StorageConflictError('answer', ANSWER_LIMIT_REACHED) past its bound on
+   * writes.
    */
   upsertAnswer(answer: AnswerInput): Promise<Answer>;
   getAnswer(id: number): Promise<Answer | undefined>;
@@ -166,14 +167,14 @@ export interface AssignmentStorage {
   /**
    * One assignment per (student, test), in the order of `studentIds` (each once): new ones in one
    * bulk write with ids taken in one step; existing ones get the teacher's due-date move of
-   * lib/assignments/status. ConflictError('assignment') if some kept changing meanwhile.
+   * lib/assignments/status. StorageConflictError('assignment') if some kept changing meanwhile.
    */
   assignTest(assignment: AssignmentInput): Promise<TestAssignment[]>;
   getTestAssignment(id: number): Promise<TestAssignment | undefined>;
   getTestAssignments(filter: AssignmentFilter): Promise<TestAssignment[]>;
   /**
    * Applies the move if lib/assignments/status allows it from the current state, atomically:
-   * ConflictError('status') when the machine refuses it or the assignment changed meanwhile.
+   * StorageConflictError('status') when the machine refuses it or the assignment changed meanwhile.
    */
   updateTestAssignment(id: number, change: AssignmentChange): Promise<TestAssignment | undefined>;
   /**
@@ -220,7 +221,7 @@ export interface WorkspaceStorage {
   /** Workspaces the user is a member of, oldest first. */
   getWorkspaces(userId: number): Promise<Workspace[]>;
   addMemberToWorkspace(workspaceId: number, userId: number): Promise<Workspace | undefined>;
-  /** ConflictError('owner') for the owner. */
+  /** StorageConflictError('owner') for the owner. */
   removeMemberFromWorkspace(workspaceId: number, userId: number): Promise<Workspace | undefined>;
 
   createChannel(channel: NewChannel): Promise<Channel>;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAllowedEdge } from '../../lib/assignments/status';
 import { closeMongo, withMongo } from '../../lib/db/mongo';
-import { ConflictError } from '../../lib/storage/errors';
+import { StorageConflictError } from '../../lib/storage/errors';
 import type { AssignmentChange } from '../../lib/storage/storage';
 import { AssignmentTransitionModel } from '../../shared/mongo-schema';
 import type { TestAssignment } from '../../shared/schema';
@@ -341,7 +341,7 @@ describe('assignment storage', () => {
           completed += 1;
           expect(now?.status).toBe('completed');
         } else {
-          expect(result.error).toBeInstanceOf(ConflictError);
+          expect(result.error).toBeInstanceOf(StorageConflictError);
           expect(now?.status).not.toBe('completed');
         }
         await expectLawfulHistory(a.id);

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashCost, verifyPassword } from '../../lib/auth/passwords';
 import { resetConfig } from '../../lib/config';
 import { closeMongo } from '../../lib/db/mongo';
-import { ConflictError } from '../../lib/storage/errors';
+import { StorageConflictError } from '../../lib/storage/errors';
 import type { PublicUser } from '../../shared/schema';
 import { useIsolatedEnv } from '../helpers/isolated-env';
 import {
@@ -90,7 +90,7 @@ describe('user storage', () => {
       expect(rawA?.passwordHash).not.toBe(rawB?.passwordHash);
     });
 
-    it('refuses a username taken in another case with ConflictError("username")', async () => {
+    it('refuses a username taken in another case with StorageConflictError("username")', async () => {
       await createUser({ username: 'Bob_Dup', email: 'bob.dup.1@example.com' });
       await expectConflict(
         storage.createUser(newUser({ username: 'bOB_dUP', email: 'bob.dup.2@example.com' })),
@@ -101,7 +101,7 @@ describe('user storage', () => {
       expect(await users.countDocuments({ emailKey: 'bob.dup.2@example.com' })).toBe(0);
     });
 
-    it('refuses an email taken in another case with ConflictError("email")', async () => {
+    it('refuses an email taken in another case with StorageConflictError("email")', async () => {
       await createUser({ username: 'carol_one', email: 'Carol@Example.com' });
       await expectConflict(
         storage.createUser(newUser({ username: 'carol_two', email: 'cAROL@example.COM' })),
@@ -128,8 +128,8 @@ describe('user storage', () => {
       expect(winners).toHaveLength(1);
       expect(losers).toHaveLength(99);
       for (const error of losers) {
-        expect(error).toBeInstanceOf(ConflictError);
-        expect((error as ConflictError).field).toBe('username');
+        expect(error).toBeInstanceOf(StorageConflictError);
+        expect((error as StorageConflictError).field).toBe('username');
       }
       const users = await rawCollection('users');
       expect(await users.countDocuments({ usernameKey: 'race_user' })).toBe(1);

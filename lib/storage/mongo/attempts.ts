@@ -15,7 +15,7 @@ import {
   type TestAttempt,
 } from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
-import { ConflictError } from '../errors';
+import { StorageConflictError } from '../errors';
 import type { AttemptStorage } from '../storage';
 import { nextId } from './counters';
 import { isDuplicateKey } from './duplicate-key';
@@ -56,7 +56,7 @@ export function toAnswer(doc: AnswerDoc): Answer {
  * Answers racing the completion of their attempt.
  *
  * The guarantee: an answer write either lands before the attempt's result is fixed (and is part
- * of it) or is refused (ConflictError 'attempt', code ATTEMPT_NOT_IN_PROGRESS); it is never
+ * of it) or is refused (StorageConflictError 'attempt', code ATTEMPT_NOT_IN_PROGRESS); it is never
  * written after. There is no multi-document transaction on the local engine, and FerretDB 1.x
  * runs every update as a read followed by a whole-document write: an answer updated in place
  * while completion marks it sealed could undo the mark (a write after the result) or be undone
@@ -84,7 +84,7 @@ const SEQ_TRIES = 50;
 // count, seqs having no gaps. The seal is not counted: completion always goes through.
 
 const attemptNotInProgress = () =>
-  new ConflictError('The attempt is not in progress', 'attempt', 'ATTEMPT_NOT_IN_PROGRESS');
+  new StorageConflictError('The attempt is not in progress', 'attempt', 'ATTEMPT_NOT_IN_PROGRESS');
 
 /** The current version of each answer in `rows` (any order): its highest seq. */
 export function currentVersions<T extends { questionId: number; seq?: number }>(rows: T[]): T[] {
@@ -178,7 +178,7 @@ const ANSWER_CHANGE_FIELDS = [
 const ATTEMPT_NUMBER_TRIES = 20;
 
 const attemptInProgress = () =>
-  new ConflictError(
+  new StorageConflictError(
     'An attempt at this test is already in progress',
     'attempt',
     'ATTEMPT_IN_PROGRESS',
@@ -202,7 +202,7 @@ export const attemptStore: AttemptStorage = {
           .lean();
         const attemptNumber = (last?.attemptNumber ?? 0) + 1;
         if (attemptNumber > maxAttempts) {
-          throw new ConflictError(
+          throw new StorageConflictError(
             `Every attempt at this test has been used (${maxAttempts} allowed)`,
             'attemptLimit',
             'ATTEMPT_LIMIT_REACHED',
@@ -256,7 +256,7 @@ export const attemptStore: AttemptStorage = {
       // Before anything else, so that a retried completion (409 below) or an evaluation heals it.
       await sealIfFinished(current);
       const notInExpectedState = () =>
-        new ConflictError(
+        new StorageConflictError(
           `The attempt is ${current.status}, not ${change.from?.join(' or ')}`,
           'status',
         );
@@ -308,7 +308,7 @@ export const attemptStore: AttemptStorage = {
         const top = await topRow(attemptId);
         if (top?.sealed) throw attemptNotInProgress();
         if ((top?.seq ?? 0) >= MAX_ANSWER_WRITES_PER_ATTEMPT) {
-          throw new ConflictError(
+          throw new StorageConflictError(
             `This attempt has had ${MAX_ANSWER_WRITES_PER_ATTEMPT} answer writes, the most ` +
               'allowed; it takes no more',
             'answer',
@@ -333,7 +333,7 @@ export const attemptStore: AttemptStorage = {
         await touchResults({ attemptId });
         return toAnswer(saved);
       }
-      throw new ConflictError(
+      throw new StorageConflictError(
         'Too many answers to this attempt at once; retry',
         'answer',
         'ANSWER_WRITE_CONTENDED',

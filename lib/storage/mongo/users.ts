@@ -11,7 +11,7 @@ import {
 import { config } from '../../config';
 import { withMongo } from '../../db/mongo';
 import { type Logger, logger } from '../../logger';
-import { ConflictError } from '../errors';
+import { StorageConflictError } from '../errors';
 import type { NewUser, UserStorage } from '../storage';
 import { nextId } from './counters';
 import { isDuplicateKey } from './duplicate-key';
@@ -40,11 +40,14 @@ export function toPublicUser(
 }
 
 /** Which unique field a failed insert or update collided on. */
-async function conflictFor(user: { username?: string; email?: string }): Promise<ConflictError> {
+async function conflictFor(user: {
+  username?: string;
+  email?: string;
+}): Promise<StorageConflictError> {
   if (user.username && (await UserModel.exists({ usernameKey: lookupKey(user.username) }))) {
-    return new ConflictError('That username is taken', 'username');
+    return new StorageConflictError('That username is taken', 'username');
   }
-  return new ConflictError('That email is already registered', 'email');
+  return new StorageConflictError('That email is already registered', 'email');
 }
 
 /**

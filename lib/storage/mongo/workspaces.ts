@@ -10,7 +10,7 @@ import {
 } from '../../../shared/mongo-schema';
 import type { Channel, DirectMessageChannel, Workspace } from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
-import { ConflictError, InvalidOperationError } from '../errors';
+import { InvalidOperationError, StorageConflictError } from '../errors';
 import type { WorkspaceStorage } from '../storage';
 import { nextId } from './counters';
 import { isDuplicateKey } from './duplicate-key';
@@ -107,7 +107,7 @@ export const workspaceStore: WorkspaceStorage = {
       const workspace = await WorkspaceModel.findOne({ id: workspaceId }, NO_ID).lean();
       if (!workspace) return undefined;
       if (workspace.ownerId === userId) {
-        throw new ConflictError('The owner cannot be removed from their workspace', 'owner');
+        throw new StorageConflictError('The owner cannot be removed from their workspace', 'owner');
       }
       // The owner condition again, so a concurrent ownership change cannot be raced.
       const doc = await WorkspaceModel.findOneAndUpdate(
