@@ -251,7 +251,7 @@ describe('compute-analytics', () => {
       expect((await storage.getAnalyticsByUser(106))[0]?.topicAccuracy.gravity).toBe(100);
     });
 
-    it('counts attempts from before the job existed once sync-indexes has stamped them', async () => {
+    it('counts attempts from before the job existed once the index sync has stamped them', async () => {
       const legacy = await storage.createTestAttempt({ testId, studentId: 107, maxAttempts: 10 });
       const endTime = new Date('2025-06-01T10:00:00Z');
       const attempts = await rawCollection('testattempts');

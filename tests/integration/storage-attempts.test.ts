@@ -599,7 +599,7 @@ describe('attempt and answer storage', () => {
     });
   });
 
-  it('sync-indexes numbers attempts and answers stored before attemptNumber and seq', async () => {
+  it('the index sync numbers attempts and answers stored before attemptNumber and seq', async () => {
     const attempts = await rawCollection('testattempts');
     const answers = await rawCollection('answers');
     const legacy = (id: number, startTime: string) => ({

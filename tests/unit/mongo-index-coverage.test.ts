@@ -2,7 +2,7 @@
  * Every hot MongoDB query (request paths and scheduled jobs) has a declared index that serves it
  * by the equality-sort-range rule (tests/helpers/index-coverage.ts). The local engine (FerretDB)
  * reads by scan whatever the indexes, so its timings cannot show a missing index: this check
- * does, on the declarations in shared/mongo-schema.ts that scripts/sync-indexes creates.
+ * does, on the declarations in shared/mongo-schema.ts that lib/storage/mongo/indexes.ts creates.
  *
  * Each entry is a query as lib/storage writes it: a new query, or a changed filter or sort, gets
  * an entry here, and then an index if none serves it.

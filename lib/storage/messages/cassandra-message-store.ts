@@ -558,8 +558,3 @@ async function unreadCount(
   if (prefixEnd !== undefined) await advanceReadPosition(channelId, userId, prefixEnd);
   return { unreadCount: count, capped: false };
 }
-
-/** For tests: forget which buckets this instance has recorded. */
-export function forgetKnownBuckets(): void {
-  knownBuckets.clear();
-}
