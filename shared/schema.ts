@@ -29,6 +29,9 @@ export const idParamSchema = z.pipe(
   idSchema,
 );
 
+/** The path of a route on one entity, `/.../{id}`. */
+export const idPathSchema = z.strictObject({ id: idParamSchema });
+
 /** Largest signed 64-bit value: the top of the Snowflake id space. */
 export const MAX_SNOWFLAKE = 9_223_372_036_854_775_807n;
 
