@@ -1,11 +1,13 @@
 /**
  * npm run dev: starts the local stack, then serverless-offline on http://localhost:3000 with every
- * function wired to it. Ctrl-C stops serverless-offline; the engines keep running for the next
- * start (`npm run stack -- stop` stops them).
+ * function wired to it, and the development teacher code when none is configured (local only).
+ * Ctrl-C stops serverless-offline; the engines keep running for the next start (`npm run stack --
+ * stop` stops them).
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { SERVERLESS_CLI_ENV } from './cli-env';
+import { localDevServerSettings, teacherCodeBanner } from './offline-server';
 import { startStack } from './stack';
 import { projectRoot } from './stack/paths';
 import { MissingToolError } from './stack/tools';
@@ -19,6 +21,9 @@ async function main(): Promise<void> {
     `serverless-offline starting on http://localhost:${port} (try: curl localhost:${port}/api/health)`,
   );
   console.log(`live chat (WebSocket API) on ws://localhost:${webSocketPort}`);
+  // After startStack, which has read .env into process.env.
+  console.log(teacherCodeBanner(process.env));
+  console.log('demo accounts: npm run seed (in another terminal) creates them and prints them');
   const offline = spawn(
     join(projectRoot, 'node_modules', '.bin', 'serverless'),
     ['offline', 'start', '--stage', process.env.STAGE ?? 'dev'],
@@ -27,6 +32,7 @@ async function main(): Promise<void> {
       stdio: 'inherit',
       env: {
         ...process.env,
+        ...localDevServerSettings(process.env),
         ...stackEnv,
         ...SERVERLESS_CLI_ENV,
         IS_OFFLINE: 'true',

@@ -41,6 +41,28 @@ export function drivenServerSettings(teacherSignupCode?: string): Record<string,
   };
 }
 
+/** The teacher signup code of `npm run dev` when TEACHER_SIGNUP_CODE is unset (documented). */
+export const LOCAL_DEV_TEACHER_CODE = 'local-dev-teacher';
+
+/**
+ * What `npm run dev` adds to the environment of its local server: the development teacher code
+ * when `userEnv` (the shell and .env) sets none, so a first run can register a teacher. Only that
+ * server gets it: deploys, and the servers tests and benchmarks drive, take TEACHER_SIGNUP_CODE as
+ * it is (unset or blank: nobody can register as a teacher), and lib/ never defaults it.
+ */
+export function localDevServerSettings(userEnv: NodeJS.ProcessEnv): {
+  TEACHER_SIGNUP_CODE: string;
+} {
+  return { TEACHER_SIGNUP_CODE: userEnv.TEACHER_SIGNUP_CODE?.trim() || LOCAL_DEV_TEACHER_CODE };
+}
+
+/** The startup banner's line about the teacher code (a code the user chose is not echoed). */
+export function teacherCodeBanner(userEnv: NodeJS.ProcessEnv): string {
+  return userEnv.TEACHER_SIGNUP_CODE?.trim()
+    ? 'teacher signup code: the one TEACHER_SIGNUP_CODE sets'
+    : `teacher signup code: ${LOCAL_DEV_TEACHER_CODE} (the local development default; set TEACHER_SIGNUP_CODE for another)`;
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

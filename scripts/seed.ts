@@ -12,15 +12,15 @@ import { storage } from '../lib/storage';
 import { messageStore } from '../lib/storage/messages';
 import type { NewUser } from '../lib/storage/storage';
 import type { PublicUser } from '../shared/schema';
+import { DEMO_PASSWORD, demoAccountLines } from './demo-accounts';
 import { startStack } from './stack';
 
-const PASSWORD = 'demo-password';
 const MESSAGES = 300;
 
 async function account(user: Omit<NewUser, 'password'>): Promise<PublicUser> {
   return (
     (await storage.getUserByUsername(user.username)) ??
-    storage.createUser({ ...user, password: PASSWORD })
+    storage.createUser({ ...user, password: DEMO_PASSWORD })
   );
 }
 
@@ -145,9 +145,8 @@ async function main(): Promise<void> {
       `seed: workspace ${workspace.id}, channels ${general.id} (general, ${MESSAGES} messages) and ${news.id}, DM ${dm.id}, test ${test.id}`,
     );
   }
-  console.log(
-    `seed: log in as ms.rivera (teacher) or amir, bea, chen, dara (students), password "${PASSWORD}"`,
-  );
+  console.log('seed: the demo accounts (POST /api/auth/login with username and password):');
+  for (const line of demoAccountLines([teacher, ...students])) console.log(line);
   await Promise.all([closeMongo(), closeCassandra()]);
   closeDynamo();
 }

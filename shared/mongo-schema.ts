@@ -6,7 +6,8 @@
  * MongoDB-compatible engine does atomically (FerretDB 1.x, our local engine, runs findAndModify
  * and updates as a read followed by a separate write). So rules like "one DM per pair" or "one
  * attempt in progress per student and test" are expressed as a unique key field, not as a
- * check-then-insert. Indexes are created by scripts/sync-indexes (`autoIndex` is off in Lambda).
+ * check-then-insert. Indexes are created at deploy and at local-stack start by
+ * lib/storage/mongo/indexes.ts (`autoIndex` is off in Lambda).
  */
 import { type Model, model, models, Schema } from 'mongoose';
 import {
@@ -559,14 +560,14 @@ export const MessageReadMarkModel = define(
   'message_read_marks',
 );
 
-/** What scripts/sync-indexes needs of a model. */
+/** What lib/storage/mongo/indexes.ts needs of a model. */
 export interface IndexedModel {
   modelName: string;
   schema: Schema;
   collection: { name: string };
 }
 
-/** Every model whose indexes scripts/sync-indexes maintains. */
+/** Every model whose indexes lib/storage/mongo/indexes.ts maintains. */
 export const allModels: readonly IndexedModel[] = [
   CounterModel,
   CounterClaimModel,

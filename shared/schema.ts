@@ -29,6 +29,9 @@ export const idParamSchema = z.pipe(
   idSchema,
 );
 
+/** The path of a route on one entity, `/.../{id}`. */
+export const idPathSchema = z.strictObject({ id: idParamSchema });
+
 /** Largest signed 64-bit value: the top of the Snowflake id space. */
 export const MAX_SNOWFLAKE = 9_223_372_036_854_775_807n;
 
@@ -104,18 +107,6 @@ export const insertUserSchema = z.strictObject({
   teacherCode: z.optional(z.string().check(z.maxLength(200))),
 });
 export type InsertUser = z.output<typeof insertUserSchema>;
-
-/** Profile changes a user may make; role, username and password are not among them. */
-export const updateUserSchema = z.partial(
-  z.strictObject({
-    name: requiredText(100),
-    email: emailSchema,
-    class: optionalText(50),
-    subject: optionalText(100),
-    avatar: z.nullable(urlSchema),
-  }),
-);
-export type UpdateUser = z.output<typeof updateUserSchema>;
 
 /** POST /auth/login. Bounded but otherwise free: a wrong shape must still be a plain 401. */
 export const loginSchema = z.strictObject({
@@ -273,13 +264,6 @@ export const insertQuestionSchema = z.pipe(
   z.transform(canonicalMcqKey),
 );
 export type InsertQuestion = z.output<typeof insertQuestionSchema>;
-
-/** Question edits (the test it belongs to does not change). */
-export const updateQuestionSchema = z.pipe(
-  z.partial(z.strictObject(questionFields)).check(z.superRefine(checkMcq)),
-  z.transform(canonicalMcqKey),
-);
-export type UpdateQuestion = z.output<typeof updateQuestionSchema>;
 
 export interface Question {
   id: number;
@@ -480,8 +464,6 @@ export const insertWorkspaceSchema = z.strictObject({
   description: optionalText(2_000),
 });
 export type InsertWorkspace = z.output<typeof insertWorkspaceSchema>;
-export const updateWorkspaceSchema = z.partial(insertWorkspaceSchema);
-export type UpdateWorkspace = z.output<typeof updateWorkspaceSchema>;
 
 /** POST /workspaces/:id/members. */
 export const addMemberSchema = z.strictObject({ userId: idSchema });
@@ -513,14 +495,6 @@ export const insertChannelWithWorkspaceSchema = z.strictObject({
   workspaceId: idSchema,
 });
 export type InsertChannel = z.output<typeof insertChannelSchema>;
-export const updateChannelSchema = z.partial(
-  z.strictObject({
-    name: channelFields.name,
-    class: channelFields.class,
-    subject: channelFields.subject,
-  }),
-);
-export type UpdateChannel = z.output<typeof updateChannelSchema>;
 
 /**
  * Text without control characters (U+0000-U+001F, U+007F-U+009F): a class that JavaScript and the

@@ -3,14 +3,13 @@
  * until compute-analytics has counted a result) and every student's analytics. Another teacher
  * gets 404 (the test does not exist for them), a student of its class 403.
  */
-import * as z from 'zod/mini';
 import { ownedTest } from '../../lib/authz/tests';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';
-import { idParamSchema, type TestAnalytics } from '../../shared/schema';
+import { idPathSchema, type TestAnalytics } from '../../shared/schema';
 
 export const handler = httpHandler(
-  { auth: 'session', path: z.strictObject({ id: idParamSchema }) },
+  { auth: 'session', path: idPathSchema },
   async ({ caller, path }) => {
     const test = await ownedTest(caller, path.id);
     const [statistics, students] = await Promise.all([

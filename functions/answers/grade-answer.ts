@@ -3,18 +3,15 @@
  * finished attempt, score 0..the question's marks. Answers the server grades (MCQs with a key)
  * are 409: a manual grade would contradict the key. 200 + the updated answer.
  */
-import * as z from 'zod/mini';
 import { gradableAnswer } from '../../lib/authz/tests';
 import { isAutoGraded } from '../../lib/grading/mcq';
 import { BadRequestError, ConflictError, NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';
-import { gradeAnswerSchema, idParamSchema } from '../../shared/schema';
-
-const path = z.strictObject({ id: idParamSchema });
+import { gradeAnswerSchema, idPathSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
-  { auth: 'session', path, body: gradeAnswerSchema },
+  { auth: 'session', path: idPathSchema, body: gradeAnswerSchema },
   async ({ caller, path, body }) => {
     const { answer } = await gradableAnswer(caller, path.id);
     const question = await storage.getQuestion(answer.questionId);

@@ -5,16 +5,15 @@
  * rules of lib/assignments/status. 201 + the assignments. 409 for a test not open for attempts;
  * 400 naming the ids that are not students of the test's class.
  */
-import * as z from 'zod/mini';
 import { assignableTest, assignees } from '../../lib/authz/assignments';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';
-import { idParamSchema, insertTestAssignmentSchema } from '../../shared/schema';
+import { idPathSchema, insertTestAssignmentSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
   {
     auth: 'session',
-    path: z.strictObject({ id: idParamSchema }),
+    path: idPathSchema,
     body: insertTestAssignmentSchema,
   },
   async ({ caller, path, body }) => {

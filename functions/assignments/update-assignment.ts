@@ -4,18 +4,17 @@
  * moves are allowed is lib/assignments/status: a refused one, or one overtaken by a concurrent
  * change, is 409 and changes nothing.
  */
-import * as z from 'zod/mini';
 import { assignmentAccess } from '../../lib/authz/assignments';
 import { ForbiddenError, NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';
 import type { AssignmentChange } from '../../lib/storage/storage';
-import { idParamSchema, updateTestAssignmentSchema } from '../../shared/schema';
+import { idPathSchema, updateTestAssignmentSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
   {
     auth: 'session',
-    path: z.strictObject({ id: idParamSchema }),
+    path: idPathSchema,
     body: updateTestAssignmentSchema,
   },
   async ({ caller, path, body }) => {

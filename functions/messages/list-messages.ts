@@ -2,17 +2,14 @@
  * GET /api/channels/:id/messages?limit=&before=&after= (and its alias GET /api/messages/:channelId, routed as /api/messages/{id}):
  * a page of history, oldest to newest. limit 1..100 (default 50); cursors are exclusive message ids.
  */
-import * as z from 'zod/mini';
 import { channelAccess } from '../../lib/authz/channels';
 import { httpHandler } from '../../lib/http/stack';
 import { messageStore } from '../../lib/storage/messages';
-import { idParamSchema, messageHistoryQuerySchema } from '../../shared/schema';
+import { idPathSchema, messageHistoryQuerySchema } from '../../shared/schema';
 
 // One handler serves both routes; both name the channel id `id` in their path.
-const path = z.strictObject({ id: idParamSchema });
-
 export const handler = httpHandler(
-  { auth: 'session', path, query: messageHistoryQuerySchema },
+  { auth: 'session', path: idPathSchema, query: messageHistoryQuerySchema },
   async ({ caller, path, query }) => {
     const channelId = path.id;
     await channelAccess(caller, channelId);

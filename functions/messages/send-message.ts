@@ -6,41 +6,33 @@
 
 import { channelAccess } from '../../lib/authz/channels';
 import { ForbiddenError } from '../../lib/http/errors';
-import { idempotencyKey, idempotent } from '../../lib/http/idempotency';
 import { httpHandler } from '../../lib/http/stack';
 import { publish, wireMessage } from '../../lib/realtime/publish';
 import { messageStore } from '../../lib/storage/messages';
 import { insertMessageSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
-  { auth: 'session', body: insertMessageSchema },
-  async ({ caller, body, headers, log }) => {
+  { auth: 'session', body: insertMessageSchema, idempotency: { scope: 'POST /api/messages' } },
+  async ({ caller, body, log }) => {
     const access = await channelAccess(caller, body.channelId);
     if (!access.poster)
       throw new ForbiddenError('Only teachers and the owner post in announcement channels');
-    const send = async () => {
-      const store = await messageStore();
-      const message = await store.create({
-        channelId: body.channelId,
-        authorId: caller.userId,
-        content: body.content,
-        type: body.type,
-        fileUrl: body.fileUrl ?? null,
-        isHomework: body.isHomework,
-      });
-      // Inside `send`: a replayed Idempotency-Key returns the first answer and emits nothing.
-      const event = {
-        type: 'message.created',
-        channelId: body.channelId,
-        message: wireMessage(message),
-      } as const;
-      await publish({ channelId: body.channelId, event }, log);
-      return { status: 201, body: message };
-    };
-    // With an Idempotency-Key, a retried send returns the first message instead of a second one.
-    const key = idempotencyKey(headers);
-    return key
-      ? idempotent({ userId: caller.userId, scope: 'POST /api/messages', key, body }, send)
-      : send();
+    const store = await messageStore();
+    const message = await store.create({
+      channelId: body.channelId,
+      authorId: caller.userId,
+      content: body.content,
+      type: body.type,
+      fileUrl: body.fileUrl ?? null,
+      isHomework: body.isHomework,
+    });
+    // A replayed Idempotency-Key answers without running this handler, so it emits nothing.
+    const event = {
+      type: 'message.created',
+      channelId: body.channelId,
+      message: wireMessage(message),
+    } as const;
+    await publish({ channelId: body.channelId, event }, log);
+    return { status: 201, body: message };
   },
 );

@@ -1,12 +1,11 @@
 /** GET /api/channels/:id/unread: {unreadCount}, exact up to 1,000 (then 1,000 and capped: true). */
-import * as z from 'zod/mini';
 import { channelAccess } from '../../lib/authz/channels';
 import { httpHandler } from '../../lib/http/stack';
 import { messageStore } from '../../lib/storage/messages';
-import { idParamSchema } from '../../shared/schema';
+import { idPathSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
-  { auth: 'session', path: z.strictObject({ id: idParamSchema }) },
+  { auth: 'session', path: idPathSchema },
   async ({ caller, path }) => {
     await channelAccess(caller, path.id);
     const { unreadCount, capped } = await (await messageStore()).unreadCount(

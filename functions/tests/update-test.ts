@@ -4,16 +4,15 @@ import { ownedTest } from '../../lib/authz/tests';
 import { NotFoundError } from '../../lib/http/errors';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';
-import { idParamSchema, updateTestSchema } from '../../shared/schema';
+import { idPathSchema, updateTestSchema } from '../../shared/schema';
 
-const path = z.strictObject({ id: idParamSchema });
 // An empty change is a client mistake worth naming, not a silent 200.
 const body = updateTestSchema.check(
   z.refine((change) => Object.keys(change).length > 0, 'nothing to change'),
 );
 
 export const handler = httpHandler(
-  { auth: 'session', path, body },
+  { auth: 'session', path: idPathSchema, body },
   async ({ caller, path, body }) => {
     await ownedTest(caller, path.id);
     const test = await storage.updateTest(path.id, body);

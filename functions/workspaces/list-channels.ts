@@ -1,12 +1,11 @@
 /** GET /api/workspaces/:id/channels: members only; oldest first. */
-import * as z from 'zod/mini';
 import { memberWorkspace } from '../../lib/authz/channels';
 import { httpHandler } from '../../lib/http/stack';
 import { storage } from '../../lib/storage';
-import { idParamSchema } from '../../shared/schema';
+import { idPathSchema } from '../../shared/schema';
 
 export const handler = httpHandler(
-  { auth: 'session', path: z.strictObject({ id: idParamSchema }) },
+  { auth: 'session', path: idPathSchema },
   async ({ caller, path }) => {
     await memberWorkspace(caller, path.id);
     return { status: 200, body: await storage.getChannelsByWorkspace(path.id) };

@@ -1,5 +1,6 @@
 /**
- * Idempotency-Key for POST routes that create things (POST /messages, POST /test-attempts): a retry
+ * Idempotency-Key for POST routes that create things (POST /messages, POST /test-attempts), which
+ * ask for it with httpHandler's `idempotency` option; the stack runs the whole handler here. A retry
  * with the same key and the same body gets the first response again, never a second message; the
  * same key with a different body is 422; a retry while the first is still running is 409.
  *

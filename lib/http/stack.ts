@@ -58,10 +58,29 @@ async function requireCaller(token: string | undefined): Promise<Caller> {
 
 export type RouteHandler<S extends RouteSchemas> = (request: HttpRequest<S>) => Promise<HttpResult>;
 
+/**
+ * Runs the handler once per Idempotency-Key of the caller, when the request carries one (see
+ * lib/http/idempotency, which loads only on routes that take keys, like the session store).
+ */
+async function onceByIdempotencyKey(
+  scope: string,
+  request: { caller: Caller; headers: Record<string, string | undefined>; body: unknown },
+  run: () => Promise<HttpResult>,
+): Promise<HttpResult> {
+  const { idempotencyKey, idempotent } = await import('./idempotency');
+  const key = idempotencyKey(request.headers);
+  if (!key) return run();
+  return idempotent({ userId: request.caller.userId, scope, key, body: request.body }, run);
+}
+
 /** Wraps a route handler in the shared stack: context, headers, errors, JSON body, validation. */
 export function httpHandler<S extends RouteSchemas>(schemas: S, handle: RouteHandler<S>) {
   // Read at module load, so a bad environment fails the cold start with a message naming it.
   const maxBytes = config().http.maxBodyBytes;
+  // Keys belong to their user, so a route without a caller cannot take them.
+  if (schemas.idempotency && schemas.auth !== 'session') {
+    throw new Error('httpHandler: idempotency needs auth: session');
+  }
 
   const respond = async (event: LambdaHttpEvent, context: Context): Promise<LambdaHttpResult> => {
     const plp = event.plp as NonNullable<LambdaHttpEvent['plp']>;
@@ -90,7 +109,16 @@ export function httpHandler<S extends RouteSchemas>(schemas: S, handle: RouteHan
     } as HttpRequest<S>;
     // A route without a query schema takes no query (an unknown parameter was a 400 above).
     if (!schemas.query) request.query = undefined as HttpRequest<S>['query'];
-    return toLambdaResult(await handle(request));
+    const run = () => handle(request);
+    return toLambdaResult(
+      schemas.idempotency && caller
+        ? await onceByIdempotencyKey(
+            schemas.idempotency.scope,
+            { caller, headers: request.headers, body: request.body },
+            run,
+          )
+        : await run(),
+    );
   };
 
   // middy aborts `signal` when the deadline answers 503; the work goes on regardless (a promise

@@ -19,6 +19,12 @@ export interface RouteSchemas {
   query?: $ZodType;
   path?: $ZodType;
   /**
+   * The route honours an Idempotency-Key header (lib/http/idempotency): the handler runs once per
+   * caller, scope and key, and a retry with the same body gets the first response again. The
+   * scope names the operation the keys belong to, e.g. 'POST /api/messages'. Session routes only.
+   */
+  idempotency?: { scope: string };
+  /**
    * The operationId (in openapi.json) of a method this handler serves besides the one of its first
    * route in serverless.yml, e.g. DELETE of the pin route is `unpin-message`: client generators
    * name a function after each operation, so two methods need two names.

@@ -1,8 +1,11 @@
 /** Typed outcomes of storage calls that are not "not found" (that is `undefined`). */
 
-/** A uniqueness rule was hit: a taken username or email, a second attempt in progress... */
-export class ConflictError extends Error {
-  override readonly name = 'ConflictError';
+/**
+ * What is stored refuses the change: a uniqueness rule (a taken username or email, a second
+ * attempt in progress...) or a state the change cannot apply from. The API answers 409.
+ */
+export class StorageConflictError extends Error {
+  override readonly name = 'StorageConflictError';
   constructor(
     message: string,
     /** What collided, e.g. 'username', 'email', 'attempt'. */

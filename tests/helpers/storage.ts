@@ -2,7 +2,7 @@
 import mongoose from 'mongoose';
 import { expect } from 'vitest';
 import { withMongo } from '../../lib/db/mongo';
-import { ConflictError } from '../../lib/storage/errors';
+import { StorageConflictError } from '../../lib/storage/errors';
 import { mongoStorage } from '../../lib/storage/mongo';
 import type { NewUser } from '../../lib/storage/storage';
 import type { PublicUser } from '../../shared/schema';
@@ -54,13 +54,13 @@ export async function outcome<T>(promise: Promise<T>): Promise<Outcome<T>> {
   }
 }
 
-/** Asserts `promise` rejects with ConflictError on `field`. */
+/** Asserts `promise` rejects with StorageConflictError on `field`. */
 export async function expectConflict(promise: Promise<unknown>, field: string): Promise<void> {
   const result = await outcome(promise);
   expect(result.ok).toBe(false);
   if (result.ok) return;
-  expect(result.error).toBeInstanceOf(ConflictError);
-  expect((result.error as ConflictError).field).toBe(field);
+  expect(result.error).toBeInstanceOf(StorageConflictError);
+  expect((result.error as StorageConflictError).field).toBe(field);
 }
 
 /**

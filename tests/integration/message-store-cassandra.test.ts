@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetConfig } from '../../lib/config';
 import { closeCassandra, withCassandra } from '../../lib/db/cassandra';
 import { closeDynamo } from '../../lib/db/dynamo';
-import { ConflictError } from '../../lib/storage/errors';
+import { StorageConflictError } from '../../lib/storage/errors';
 import {
   cassandraMessageStore,
   cassandraMessageStoreWith,
@@ -151,7 +151,9 @@ describe('cassandra message store: pin leftovers of a crash heal on the next pin
     const { channel, id } = await fresh();
     for (let slot = 0; slot < MAX_PINS; slot += 1)
       await takeSlot(channel, slot, 1_000n + BigInt(slot));
-    await expect(cassandraMessageStore.pin(channel, id)).rejects.toBeInstanceOf(ConflictError);
+    await expect(cassandraMessageStore.pin(channel, id)).rejects.toBeInstanceOf(
+      StorageConflictError,
+    );
     expect((await pinRows(channel)).claims).toEqual([]);
   });
 });

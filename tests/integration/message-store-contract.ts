@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DatabaseUnavailableError } from '../../lib/db/errors';
 import { makeSnowflake } from '../../lib/ids/snowflake';
-import { ConflictError } from '../../lib/storage/errors';
+import { StorageConflictError } from '../../lib/storage/errors';
 import { BUCKET_MS } from '../../lib/storage/messages/buckets';
 import {
   MAX_PINS,
@@ -277,7 +277,7 @@ export function messageStoreContract(
       const refused = results.filter((r) => r.status === 'rejected');
       expect(refused).toHaveLength(10);
       for (const r of refused)
-        expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+        expect((r as PromiseRejectedResult).reason).toBeInstanceOf(StorageConflictError);
       expect(await store().pinnedIds(channelId)).toHaveLength(MAX_PINS);
     });
 
@@ -311,7 +311,7 @@ export function messageStoreContract(
       expect(await store().pinnedIds(channelId)).toHaveLength(MAX_PINS);
       await expect(
         store().pin(channelId, BigInt((rest[MAX_PINS - targets.length] as Message).id)),
-      ).rejects.toBeInstanceOf(ConflictError);
+      ).rejects.toBeInstanceOf(StorageConflictError);
     });
 
     it('never keeps a pin of a message deleted while it was being pinned', async () => {
@@ -349,7 +349,7 @@ export function messageStoreContract(
       expect(graded).toEqual({ ...homework, gradingStatus: 'graded' });
       expect((await store().get(channelId, BigInt(homework.id)))?.gradingStatus).toBe('graded');
       await expect(store().grade(channelId, BigInt(chat.id), 'graded')).rejects.toBeInstanceOf(
-        ConflictError,
+        StorageConflictError,
       );
       expect(await store().grade(channelId, 987_654_321n, 'pending')).toBeUndefined();
       expect(await store().history(channelId, { limit: 10 })).toHaveLength(2); // no ghost row

@@ -1,4 +1,7 @@
-/** npm run seed: loads the demo school once, and is a no-op the second time. */
+/**
+ * npm run seed: loads the demo school once, and is a no-op the second time; prints the demo
+ * accounts either way.
+ */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +30,12 @@ describe('npm run seed', () => {
     const second = runSeed();
     expect(second.status).toBe(0);
     expect(second.stdout).toMatch(/the demo school is already there/);
-    expect(second.stdout).toMatch(/log in as ms\.rivera/);
+    // Every account, each with its role and the password, on both runs.
+    for (const run of [first, second]) {
+      expect(run.stdout).toMatch(/^ {2}ms\.rivera +teacher +demo-password$/m);
+      for (const student of ['amir', 'bea', 'chen', 'dara']) {
+        expect(run.stdout).toMatch(new RegExp(`^ {2}${student} +student +demo-password$`, 'm'));
+      }
+    }
   });
 });

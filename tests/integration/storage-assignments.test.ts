@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAllowedEdge } from '../../lib/assignments/status';
 import { closeMongo, withMongo } from '../../lib/db/mongo';
-import { ConflictError } from '../../lib/storage/errors';
+import { StorageConflictError } from '../../lib/storage/errors';
 import type { AssignmentChange } from '../../lib/storage/storage';
 import { AssignmentTransitionModel } from '../../shared/mongo-schema';
 import type { TestAssignment } from '../../shared/schema';
@@ -98,7 +98,6 @@ describe('assignment storage', () => {
       expect(second).toEqual({ ...first, dueDate: due2 });
       expect(await storage.getTestAssignments({ studentId: 30, testId: 20 })).toEqual([second]);
       expect(await storage.getTestAssignment(first.id)).toEqual(second);
-      expect(await storage.getTestAssignmentByStudentAndTest(30, 20)).toEqual(second);
       await expectLawfulHistory(first.id);
     });
 
@@ -257,7 +256,6 @@ describe('assignment storage', () => {
     it('is undefined for an unknown id', async () => {
       expect(await storage.updateTestAssignment(999_999, student('started'))).toBeUndefined();
       expect(await storage.getTestAssignment(999_999)).toBeUndefined();
-      expect(await storage.getTestAssignmentByStudentAndTest(52, 999_999)).toBeUndefined();
     });
 
     it('answers 409 while another writer holds the next revision, and completes a stale claim', async () => {
@@ -343,7 +341,7 @@ describe('assignment storage', () => {
           completed += 1;
           expect(now?.status).toBe('completed');
         } else {
-          expect(result.error).toBeInstanceOf(ConflictError);
+          expect(result.error).toBeInstanceOf(StorageConflictError);
           expect(now?.status).not.toBe('completed');
         }
         await expectLawfulHistory(a.id);
@@ -408,10 +406,6 @@ describe('assignment storage', () => {
     it.each([
       ['getTestAssignment', () => storage.getTestAssignment(HOSTILE)],
       ['getTestAssignments', () => storage.getTestAssignments({ studentId: HOSTILE })],
-      [
-        'getTestAssignmentByStudentAndTest',
-        () => storage.getTestAssignmentByStudentAndTest(HOSTILE, HOSTILE),
-      ],
     ])('%s finds nothing', async (_name, call) => {
       await expectNothingFound(call());
     });

@@ -1,4 +1,4 @@
-/** Workspaces, channels and DMs of mongoStorage (lib/storage/mongo/channels.ts), real engine. */
+/** Workspaces, channels and DMs of mongoStorage (lib/storage/mongo/workspaces.ts), real engine. */
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeMongo } from '../../lib/db/mongo';
@@ -86,7 +86,7 @@ describe('workspace and channel storage', () => {
       expect(await storage.removeMemberFromWorkspace(999_999, 301)).toBeUndefined();
     });
 
-    it("refuses to remove the owner with ConflictError('owner')", async () => {
+    it("refuses to remove the owner with StorageConflictError('owner')", async () => {
       const workspace = await storage.createWorkspace({
         name: 'Owned',
         ownerId: 400,

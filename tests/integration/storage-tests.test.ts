@@ -267,33 +267,6 @@ describe('test and question storage', () => {
       expect(questions[0]).toEqual(d);
       expect(await storage.getQuestionsByTest(999_999)).toEqual([]);
     });
-
-    it('updateQuestion changes only the given fields; unknown id is undefined', async () => {
-      const question = await storage.createQuestion(
-        insertQuestionSchema.parse({
-          testId,
-          type: 'long',
-          text: 'Explain photosynthesis',
-          order: 5,
-          marks: 10,
-          aiRubric: 'mentions light',
-        }),
-      );
-      const updated = await storage.updateQuestion(question.id, {
-        text: 'Explain respiration',
-        marks: 12.5,
-        aiRubric: null,
-      });
-      expect(updated).toEqual({
-        ...question,
-        text: 'Explain respiration',
-        marks: 12.5,
-        aiRubric: null,
-      });
-      expect(await storage.getQuestion(question.id)).toEqual(updated);
-      expect(await storage.updateQuestion(999_999, { text: 'Ghost' })).toBeUndefined();
-      expect(await (await rawCollection('questions')).countDocuments({ text: 'Ghost' })).toBe(0);
-    });
   });
 
   describe('operator objects where an id is expected', () => {

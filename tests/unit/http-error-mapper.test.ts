@@ -17,10 +17,7 @@ import {
   NoWorkerSlotError,
 } from '../../lib/ids/errors';
 import { createLogger } from '../../lib/logger';
-import {
-  InvalidOperationError,
-  ConflictError as StorageConflictError,
-} from '../../lib/storage/errors';
+import { InvalidOperationError, StorageConflictError } from '../../lib/storage/errors';
 import { httpEvent, lambdaContext } from '../helpers/lambda';
 
 describe('toHttpError', () => {
@@ -55,7 +52,7 @@ describe('toHttpError', () => {
     },
   );
 
-  it('maps a storage ConflictError to 409 with its message', () => {
+  it('maps a StorageConflictError to 409 with its message', () => {
     const mapped = toHttpError(new StorageConflictError('That username is taken', 'username'));
     expect(mapped).toBeInstanceOf(ConflictError);
     expect(mapped.status).toBe(409);

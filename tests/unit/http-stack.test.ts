@@ -578,4 +578,14 @@ describe('httpHandler: configuration', () => {
       setEnv();
     }
   });
+
+  it('refuses Idempotency-Keys on a route without a session when the handler is created', () => {
+    const scope = { scope: 'POST /api/x' };
+    expect(() =>
+      httpHandler({ auth: 'none', idempotency: scope }, async () => ({ status: 200 })),
+    ).toThrow(/idempotency needs auth: session/);
+    expect(() =>
+      httpHandler({ auth: 'session', idempotency: scope }, async () => ({ status: 200 })),
+    ).not.toThrow();
+  });
 });

@@ -2,7 +2,7 @@
  * Every hot MongoDB query (request paths and scheduled jobs) has a declared index that serves it
  * by the equality-sort-range rule (tests/helpers/index-coverage.ts). The local engine (FerretDB)
  * reads by scan whatever the indexes, so its timings cannot show a missing index: this check
- * does, on the declarations in shared/mongo-schema.ts that scripts/sync-indexes creates.
+ * does, on the declarations in shared/mongo-schema.ts that lib/storage/mongo/indexes.ts creates.
  *
  * Each entry is a query as lib/storage writes it: a new query, or a changed filter or sort, gets
  * an entry here, and then an index if none serves it.
@@ -48,7 +48,6 @@ const HOT_QUERIES: HotQuery[] = [
     model: UserModel,
     filter: { usernameKey: EQ },
   },
-  { where: 'users.getUserByEmail', model: UserModel, filter: { emailKey: EQ } },
   { where: 'users.getUsersByIds', model: UserModel, filter: { id: IN }, sort: { id: 1 } },
   {
     where: 'users.getUsersByClass',
@@ -117,12 +116,6 @@ const HOT_QUERIES: HotQuery[] = [
     residual: ['testId'],
   },
   {
-    where: 'attempts.getTestAttemptsByTest',
-    model: TestAttemptModel,
-    filter: { testId: EQ },
-    sort: { startTime: 1, id: 1 },
-  },
-  {
     where: 'attempts.touchResults(test)',
     model: TestAttemptModel,
     filter: { testId: EQ, status: IN },
@@ -177,7 +170,7 @@ const HOT_QUERIES: HotQuery[] = [
   // assignments
   { where: 'assignments.getTestAssignment', model: TestAssignmentModel, filter: { id: EQ } },
   {
-    where: 'assignments.assignTest (existing ones), getTestAssignmentByStudentAndTest',
+    where: 'assignments.assignTest (existing ones)',
     model: TestAssignmentModel,
     filter: { testId: EQ, studentId: IN },
   },

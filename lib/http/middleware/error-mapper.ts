@@ -14,7 +14,7 @@ import {
   WorkerLeaseUnusableError,
 } from '../../ids/errors';
 import { logger } from '../../logger';
-import { InvalidOperationError, ConflictError as StorageConflictError } from '../../storage/errors';
+import { InvalidOperationError, StorageConflictError } from '../../storage/errors';
 import { BadRequestError, ConflictError, HttpError, ServiceUnavailableError } from '../errors';
 import { errorResult } from '../respond';
 import type { LambdaHttpEvent, LambdaHttpResult } from '../types';

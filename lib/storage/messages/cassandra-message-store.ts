@@ -16,7 +16,7 @@ import { types } from 'cassandra-driver';
 import type { GradingStatus, Message, MessageType } from '../../../shared/schema';
 import { cassandraSettings, withCassandra } from '../../db/cassandra';
 import { nextMessageId } from '../../ids';
-import { ConflictError } from '../errors';
+import { StorageConflictError } from '../errors';
 import { bucketOf } from './buckets';
 import { sortPinnedIds, toMessage } from './dto';
 import {
@@ -176,7 +176,7 @@ const lwt = (query: string, params: unknown[]) =>
 const NO_SLOT = -1;
 
 /**
- * Gives message `id` one pin slot; ConflictError('pins') when all are taken.
+ * Gives message `id` one pin slot; StorageConflictError('pins') when all are taken.
  *
  * The message is claimed first (an LWT insert into channel_pins): concurrent pins of one message
  * all meet at that one row, the slot chosen for it is recorded there, and the choice moves only by
@@ -475,7 +475,7 @@ const storeBase: Omit<MessageStore, 'create' | 'markRead' | 'unreadCount'> = {
     if (!result.wasApplied()) {
       // The condition's answer tells "no such row" (no is_homework) from "not homework" (false).
       if (result.first()?.is_homework === false) {
-        throw new ConflictError('Only homework messages can be graded', 'homework');
+        throw new StorageConflictError('Only homework messages can be graded', 'homework');
       }
       return undefined;
     }
@@ -557,9 +557,4 @@ async function unreadCount(
   }
   if (prefixEnd !== undefined) await advanceReadPosition(channelId, userId, prefixEnd);
   return { unreadCount: count, capped: false };
-}
-
-/** For tests: forget which buckets this instance has recorded. */
-export function forgetKnownBuckets(): void {
-  knownBuckets.clear();
 }

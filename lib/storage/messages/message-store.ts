@@ -7,7 +7,7 @@
  */
 import type { GradingStatus, Message, MessageType } from '../../../shared/schema';
 
-/** A channel never has more pinned messages than this (a 51st pin is a ConflictError). */
+/** A channel never has more pinned messages than this (a 51st pin is a StorageConflictError). */
 export const MAX_PINS = 50;
 /** Unread counts are exact up to this, then reported as this with `capped: true`. */
 export const UNREAD_CAP = 1_000;
@@ -59,7 +59,8 @@ export interface MessageStore {
   delete(channelId: number, id: bigint): Promise<boolean>;
   /**
    * Pins a message of the channel; the pinned ids after, newest message first. undefined when the
-   * channel has no such message; ConflictError('pins') at MAX_PINS. Pinning twice is a no-op.
+   * channel has no such message; StorageConflictError('pins') at MAX_PINS. Pinning twice is a
+   * no-op.
    */
   pin(channelId: number, id: bigint): Promise<string[] | undefined>;
   /** Unpins; the pinned ids after. undefined when the channel has no such message. */
@@ -68,7 +69,7 @@ export interface MessageStore {
   pinnedIds(channelId: number): Promise<string[]>;
   /** Pinned messages, newest first. */
   pinned(channelId: number): Promise<Message[]>;
-  /** undefined when not found; ConflictError('homework') when the message is not homework. */
+  /** undefined when not found; StorageConflictError('homework') when it is not homework. */
   grade(channelId: number, id: bigint, status: GradingStatus): Promise<Message | undefined>;
   /**
    * The user has read this message (only this one): adds the user to its readBy (idempotent), then

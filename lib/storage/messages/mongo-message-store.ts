@@ -16,7 +16,7 @@ import {
 import type { Message } from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
 import { formatSnowflake, nextMessageId, snowflakeTime } from '../../ids';
-import { ConflictError } from '../errors';
+import { StorageConflictError } from '../errors';
 import { isDuplicateKey } from '../mongo/duplicate-key';
 import { assertId } from '../mongo/guards';
 import { sortPinnedIds, toMessage } from './dto';
@@ -314,7 +314,7 @@ const storeBase: Omit<MessageStore, 'create' | 'markRead' | 'unreadCount'> = {
       const current = await findInChannel(channelId, id);
       if (!current) return undefined;
       if (!current.isHomework)
-        throw new ConflictError('Only homework messages can be graded', 'homework');
+        throw new StorageConflictError('Only homework messages can be graded', 'homework');
       const doc = await updateMessage(id, { $set: { gradingStatus: status } });
       return doc ? fromDoc(doc, await pinnedSet(channelId)) : undefined;
     }),

@@ -3,7 +3,7 @@
  * an insert-if-absent (an LWT in Cassandra, a unique key in MongoDB), so the cap holds under
  * concurrent pins on any engine.
  */
-import { ConflictError } from '../errors';
+import { StorageConflictError } from '../errors';
 import { MAX_PINS } from './message-store';
 
 export interface PinSlot {
@@ -25,10 +25,10 @@ export function firstFreeSlot(current: readonly PinSlot[]): number | undefined {
 }
 
 export const pinsFullError = () =>
-  new ConflictError(`A channel can have at most ${MAX_PINS} pinned messages`, 'pins');
+  new StorageConflictError(`A channel can have at most ${MAX_PINS} pinned messages`, 'pins');
 
 /**
- * Gives `messageId` a slot (once); ConflictError('pins') when all are taken. "Once" under
+ * Gives `messageId` a slot (once); StorageConflictError('pins') when all are taken. "Once" under
  * concurrency rests on the store: MongoDB's unique (channelId, messageId) key refuses a second
  * slot for the same message; Cassandra claims the message first (see its store).
  */

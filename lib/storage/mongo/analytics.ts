@@ -33,7 +33,7 @@ import type {
   StudentFigures,
   TestFacts,
 } from '../analytics-job-store';
-import type { IStorage } from '../storage';
+import type { AnalyticsStorage } from '../storage';
 import { currentVersions, FINISHED_STATUSES } from './attempts';
 import { duplicateKeyIndexes } from './duplicate-key';
 import { insertNew } from './insert-new';
@@ -314,12 +314,7 @@ export const analyticsJobStore: AnalyticsJobStore = {
     }),
 };
 
-type AnalyticsReads = Pick<
-  IStorage,
-  'getAnalyticsByUser' | 'getAnalyticsByTest' | 'getTestStatistics'
->;
-
-export const analyticsStore: AnalyticsReads = {
+export const analyticsStore: AnalyticsStorage = {
   getAnalyticsByUser: (userId) =>
     withMongo(async () =>
       (

@@ -27,8 +27,8 @@ import {
   OVERDUE_CANDIDATES,
 } from '../../assignments/status';
 import { withMongo } from '../../db/mongo';
-import { ConflictError } from '../errors';
-import type { IStorage } from '../storage';
+import { StorageConflictError } from '../errors';
+import type { AssignmentStorage } from '../storage';
 import { nextIds } from './counters';
 import { duplicateKeyIndexes } from './duplicate-key';
 import { insertNew } from './insert-new';
@@ -140,7 +140,7 @@ function groupedUpdates(
 }
 
 const changedMeanwhile = () =>
-  new ConflictError(
+  new StorageConflictError(
     'The assignment changed while this request was applied (its status or due date); read it again',
     'status',
   );
@@ -185,7 +185,7 @@ async function moveOne(id: number, move: AssignmentMove): Promise<TestAssignment
     if (!doc) return undefined;
     const now = new Date();
     const outcome = applyMove(stateOf(doc), move, now);
-    if (!outcome.ok) throw new ConflictError(outcome.reason, 'status');
+    if (!outcome.ok) throw new StorageConflictError(outcome.reason, 'status');
     if (!changes(stateOf(doc), outcome.next)) return toTestAssignment(doc);
     const claim = claimFor(doc, outcome.next, move.by, now);
     if ((await claimAll([claim])).size === 0) {
@@ -202,17 +202,7 @@ async function moveOne(id: number, move: AssignmentMove): Promise<TestAssignment
   throw changedMeanwhile();
 }
 
-type AssignmentStore = Pick<
-  IStorage,
-  | 'assignTest'
-  | 'getTestAssignment'
-  | 'getTestAssignments'
-  | 'getTestAssignmentByStudentAndTest'
-  | 'updateTestAssignment'
-  | 'markOverdueAssignments'
->;
-
-export const assignmentStore: AssignmentStore = {
+export const assignmentStore: AssignmentStorage = {
   assignTest: ({ testId, studentIds, assignedBy, dueDate }) =>
     withMongo(async () => {
       const wanted = [...new Set(studentIds)];
@@ -245,7 +235,7 @@ export const assignmentStore: AssignmentStore = {
         const moves: { doc: StoredAssignment; claim: AssignmentTransitionDoc }[] = [];
         for (const doc of existing.values()) {
           const outcome = applyMove(stateOf(doc), { by: 'teacher', dueDate }, now);
-          if (!outcome.ok) throw new ConflictError(outcome.reason, 'status');
+          if (!outcome.ok) throw new StorageConflictError(outcome.reason, 'status');
           if (changes(stateOf(doc), outcome.next)) {
             moves.push({ doc, claim: claimFor(doc, outcome.next, 'teacher', now) });
           } else {
@@ -274,7 +264,7 @@ export const assignmentStore: AssignmentStore = {
         remaining = remaining.filter((studentId) => !done.has(studentId));
       }
       if (remaining.length > 0) {
-        throw new ConflictError(
+        throw new StorageConflictError(
           `The assignments of students ${remaining.join(', ')} kept changing meanwhile; try again`,
           'assignment',
         );
@@ -299,12 +289,6 @@ export const assignmentStore: AssignmentStore = {
       return (await TestAssignmentModel.find(filter, NO_ID).sort({ dueDate: 1, id: 1 }).lean()).map(
         toTestAssignment,
       );
-    }),
-
-  getTestAssignmentByStudentAndTest: (studentId, testId) =>
-    withMongo(async () => {
-      const doc = await TestAssignmentModel.findOne({ studentId, testId }, NO_ID).lean();
-      return doc ? toTestAssignment(doc) : undefined;
     }),
 
   updateTestAssignment: (id, change) => withMongo(() => moveOne(id, change)),

@@ -15,8 +15,8 @@ import {
   type TestAttempt,
 } from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
-import { ConflictError } from '../errors';
-import type { IStorage } from '../storage';
+import { StorageConflictError } from '../errors';
+import type { AttemptStorage } from '../storage';
 import { nextId } from './counters';
 import { isDuplicateKey } from './duplicate-key';
 import { pick } from './guards';
@@ -56,7 +56,7 @@ export function toAnswer(doc: AnswerDoc): Answer {
  * Answers racing the completion of their attempt.
  *
  * The guarantee: an answer write either lands before the attempt's result is fixed (and is part
- * of it) or is refused (ConflictError 'attempt', code ATTEMPT_NOT_IN_PROGRESS); it is never
+ * of it) or is refused (StorageConflictError 'attempt', code ATTEMPT_NOT_IN_PROGRESS); it is never
  * written after. There is no multi-document transaction on the local engine, and FerretDB 1.x
  * runs every update as a read followed by a whole-document write: an answer updated in place
  * while completion marks it sealed could undo the mark (a write after the result) or be undone
@@ -84,7 +84,7 @@ const SEQ_TRIES = 50;
 // count, seqs having no gaps. The seal is not counted: completion always goes through.
 
 const attemptNotInProgress = () =>
-  new ConflictError('The attempt is not in progress', 'attempt', 'ATTEMPT_NOT_IN_PROGRESS');
+  new StorageConflictError('The attempt is not in progress', 'attempt', 'ATTEMPT_NOT_IN_PROGRESS');
 
 /** The current version of each answer in `rows` (any order): its highest seq. */
 export function currentVersions<T extends { questionId: number; seq?: number }>(rows: T[]): T[] {
@@ -162,20 +162,6 @@ export async function touchResults(
   });
 }
 
-type AttemptStore = Pick<
-  IStorage,
-  | 'createTestAttempt'
-  | 'getTestAttempt'
-  | 'getTestAttemptsByStudent'
-  | 'getTestAttemptsByTest'
-  | 'updateTestAttempt'
-  | 'upsertAnswer'
-  | 'getAnswer'
-  | 'getAnswersByAttempt'
-  | 'updateAnswer'
-  | 'sealFinishedAttempt'
->;
-
 const OLDEST_FIRST = { startTime: 1, id: 1 } as const;
 
 /** What grading and evaluation may change on an answer; never its attempt, question or content. */
@@ -192,13 +178,13 @@ const ANSWER_CHANGE_FIELDS = [
 const ATTEMPT_NUMBER_TRIES = 20;
 
 const attemptInProgress = () =>
-  new ConflictError(
+  new StorageConflictError(
     'An attempt at this test is already in progress',
     'attempt',
     'ATTEMPT_IN_PROGRESS',
   );
 
-export const attemptStore: AttemptStore = {
+export const attemptStore: AttemptStorage = {
   /**
    * The limit is a claim, not a count: the new attempt takes number (highest so far + 1), which
    * must be <= maxAttempts, and (studentId, testId, attemptNumber) is unique. Two concurrent starts
@@ -216,7 +202,7 @@ export const attemptStore: AttemptStore = {
           .lean();
         const attemptNumber = (last?.attemptNumber ?? 0) + 1;
         if (attemptNumber > maxAttempts) {
-          throw new ConflictError(
+          throw new StorageConflictError(
             `Every attempt at this test has been used (${maxAttempts} allowed)`,
             'attemptLimit',
             'ATTEMPT_LIMIT_REACHED',
@@ -263,11 +249,6 @@ export const attemptStore: AttemptStore = {
       ).map(toTestAttempt),
     ),
 
-  getTestAttemptsByTest: (testId) =>
-    withMongo(async () =>
-      (await TestAttemptModel.find({ testId }, NO_ID).sort(OLDEST_FIRST).lean()).map(toTestAttempt),
-    ),
-
   updateTestAttempt: (id, change) =>
     withMongo(async () => {
       const current = await TestAttemptModel.findOne({ id }, NO_ID).lean();
@@ -275,7 +256,7 @@ export const attemptStore: AttemptStore = {
       // Before anything else, so that a retried completion (409 below) or an evaluation heals it.
       await sealIfFinished(current);
       const notInExpectedState = () =>
-        new ConflictError(
+        new StorageConflictError(
           `The attempt is ${current.status}, not ${change.from?.join(' or ')}`,
           'status',
         );
@@ -327,7 +308,7 @@ export const attemptStore: AttemptStore = {
         const top = await topRow(attemptId);
         if (top?.sealed) throw attemptNotInProgress();
         if ((top?.seq ?? 0) >= MAX_ANSWER_WRITES_PER_ATTEMPT) {
-          throw new ConflictError(
+          throw new StorageConflictError(
             `This attempt has had ${MAX_ANSWER_WRITES_PER_ATTEMPT} answer writes, the most ` +
               'allowed; it takes no more',
             'answer',
@@ -352,7 +333,7 @@ export const attemptStore: AttemptStore = {
         await touchResults({ attemptId });
         return toAnswer(saved);
       }
-      throw new ConflictError(
+      throw new StorageConflictError(
         'Too many answers to this attempt at once; retry',
         'answer',
         'ANSWER_WRITE_CONTENDED',

@@ -1,11 +1,11 @@
-/** The MongoDB implementation of IStorage, assembled from one module per area. */
+/** The MongoDB implementation of IStorage: one module per area of lib/storage/storage.ts. */
 import type { IStorage } from '../storage';
 import { analyticsStore } from './analytics';
 import { assignmentStore } from './assignments';
 import { attemptStore } from './attempts';
-import { channelStore } from './channels';
 import { testStore } from './tests';
 import { userStore } from './users';
+import { workspaceStore } from './workspaces';
 
 export const mongoStorage: IStorage = {
   ...userStore,
@@ -13,5 +13,5 @@ export const mongoStorage: IStorage = {
   ...attemptStore,
   ...assignmentStore,
   ...analyticsStore,
-  ...channelStore,
+  ...workspaceStore,
 };

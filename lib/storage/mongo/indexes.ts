@@ -1,11 +1,10 @@
 /**
  * Creates every collection and index the models declare (and drops indexes no model declares),
  * and gives documents written before a field existed the value its index and readers expect.
- * Run by scripts/sync-indexes at deploy and by the local stack; Lambdas never build indexes.
+ * Run by deploy (scripts/deploy.ts) and by the local stack at start; Lambdas never build indexes.
  */
 import mongoose, { type Connection } from 'mongoose';
 import { AnswerModel, allModels, TestAttemptModel } from '../../../shared/mongo-schema';
-import { withMongo } from '../../db/mongo';
 
 export interface IndexReport {
   model: string;
@@ -106,12 +105,10 @@ async function backfillResultStamps(connection: Connection): Promise<void> {
   }
 }
 
-/** Brings the configured database's indexes in line with shared/mongo-schema.ts. Idempotent. */
-export function syncIndexes(): Promise<IndexReport[]> {
-  return withMongo((db) => syncAll(db.connection));
-}
-
-/** The same for the database at `url`, on a connection of its own (scripts, tests). */
+/**
+ * Brings the indexes of the database at `url` in line with shared/mongo-schema.ts, on a connection
+ * of its own. Idempotent.
+ */
 export async function syncIndexesAt(url: string): Promise<IndexReport[]> {
   const connection = await mongoose
     .createConnection(url, { serverSelectionTimeoutMS: 5_000 })

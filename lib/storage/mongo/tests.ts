@@ -15,7 +15,7 @@ import {
   type TestStatus,
 } from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
-import type { IStorage } from '../storage';
+import type { TestStorage } from '../storage';
 import { touchResults } from './attempts';
 import { nextId } from './counters';
 import { pick } from './guards';
@@ -56,23 +56,9 @@ export function toQuestion(doc: QuestionDoc): Question {
   };
 }
 
-type TestStore = Pick<
-  IStorage,
-  | 'createTest'
-  | 'getTest'
-  | 'getTestsByIds'
-  | 'getTestsByTeacher'
-  | 'getTestsByClass'
-  | 'updateTest'
-  | 'createQuestion'
-  | 'getQuestion'
-  | 'getQuestionsByTest'
-  | 'updateQuestion'
->;
-
 const NEWEST_FIRST = { createdAt: -1, id: -1 } as const;
 
-/** What an update may change: never the id, the owner, or (for questions) the test. */
+/** What an update may change: never the id or the owner. */
 const TEST_FIELDS = [
   'title',
   'description',
@@ -85,18 +71,8 @@ const TEST_FIELDS = [
   'status',
   'maxAttempts',
 ] as const;
-const QUESTION_FIELDS = [
-  'type',
-  'text',
-  'options',
-  'correctAnswer',
-  'marks',
-  'order',
-  'aiRubric',
-  'topic',
-] as const;
 
-export const testStore: TestStore = {
+export const testStore: TestStorage = {
   createTest: (test) =>
     withMongo(async () => {
       const id = await nextId(sequences.test);
@@ -169,16 +145,4 @@ export const testStore: TestStore = {
         toQuestion,
       ),
     ),
-
-  updateQuestion: (id, change) =>
-    withMongo(async () => {
-      const doc = await QuestionModel.findOneAndUpdate(
-        { id },
-        { $set: pick(change, QUESTION_FIELDS) },
-        { returnDocument: 'after', lean: true, runValidators: true },
-      );
-      const changesResults = ['marks', 'topic', 'type'].some((field) => field in change);
-      if (doc && changesResults) await touchResults({ testId: doc.testId });
-      return doc ? toQuestion(doc) : undefined;
-    }),
 };

@@ -1,7 +1,7 @@
 /** Users: case-insensitive unique username and email, scrypt hashes that never leave this module. */
 import { trusted } from 'mongoose';
 import { sequences, type UserDoc, UserModel } from '../../../shared/mongo-schema';
-import type { PublicUser, UpdateUser, UserRole } from '../../../shared/schema';
+import type { PublicUser } from '../../../shared/schema';
 import {
   hashPassword,
   needsRehash,
@@ -11,11 +11,10 @@ import {
 import { config } from '../../config';
 import { withMongo } from '../../db/mongo';
 import { type Logger, logger } from '../../logger';
-import { ConflictError } from '../errors';
-import type { IStorage, NewUser } from '../storage';
+import { StorageConflictError } from '../errors';
+import type { NewUser, UserStorage } from '../storage';
 import { nextId } from './counters';
 import { isDuplicateKey } from './duplicate-key';
-import { pick } from './guards';
 
 /** The lookup key of a username or email: case-insensitive. */
 export const lookupKey = (value: string) => value.trim().normalize('NFC').toLowerCase();
@@ -41,11 +40,14 @@ export function toPublicUser(
 }
 
 /** Which unique field a failed insert or update collided on. */
-async function conflictFor(user: { username?: string; email?: string }): Promise<ConflictError> {
+async function conflictFor(user: {
+  username?: string;
+  email?: string;
+}): Promise<StorageConflictError> {
   if (user.username && (await UserModel.exists({ usernameKey: lookupKey(user.username) }))) {
-    return new ConflictError('That username is taken', 'username');
+    return new StorageConflictError('That username is taken', 'username');
   }
-  return new ConflictError('That email is already registered', 'email');
+  return new StorageConflictError('That email is already registered', 'email');
 }
 
 /**
@@ -72,19 +74,6 @@ async function rehash(
   }
 }
 
-type UserStore = Pick<
-  IStorage,
-  | 'getUser'
-  | 'getUserByUsername'
-  | 'getUserByEmail'
-  | 'getUsersByIds'
-  | 'getUsers'
-  | 'getUsersByClass'
-  | 'createUser'
-  | 'verifyCredentials'
-  | 'updateUser'
->;
-
 const findOne = (filter: Record<string, unknown>) =>
   withMongo(async () => {
     const doc = await UserModel.findOne(filter, PUBLIC).lean();
@@ -96,13 +85,11 @@ const findMany = (filter: Record<string, unknown>) =>
     (await UserModel.find(filter, PUBLIC).sort({ id: 1 }).lean()).map(toPublicUser),
   );
 
-export const userStore: UserStore = {
+export const userStore: UserStorage = {
   getUser: (id) => findOne({ id }),
   getUserByUsername: async (username) => findOne({ usernameKey: lookupKey(username) }),
-  getUserByEmail: async (email) => findOne({ emailKey: lookupKey(email) }),
   getUsersByIds: (ids) =>
     ids.length === 0 ? Promise.resolve([]) : findMany({ id: trusted({ $in: [...new Set(ids)] }) }),
-  getUsers: (role?: UserRole) => findMany(role ? { role } : {}),
   getUsersByClass: (className) => findMany({ role: 'student', class: className }),
 
   createUser: (user: NewUser) =>
@@ -141,25 +128,5 @@ export const userStore: UserStore = {
         await rehash(doc.id, doc.passwordHash, password, passwordHashLogN, log);
       }
       return toPublicUser(doc);
-    }),
-
-  updateUser: (id, change: UpdateUser) =>
-    withMongo(async () => {
-      // An allow-list: nothing but profile fields can be changed here, whatever `change` holds.
-      const set: Partial<UserDoc> = pick(change, ['name', 'email', 'class', 'subject', 'avatar']);
-      if (change.email !== undefined) set.emailKey = lookupKey(change.email);
-      try {
-        // No projection: FerretDB's findAndModify does not support one. toPublicUser allow-lists.
-        const doc = await UserModel.findOneAndUpdate(
-          { id },
-          { $set: set },
-          { returnDocument: 'after', lean: true, runValidators: true },
-        );
-        return doc ? toPublicUser(doc) : undefined;
-      } catch (error) {
-        if (isDuplicateKey(error))
-          throw new ConflictError('That email is already registered', 'email');
-        throw error;
-      }
     }),
 };

@@ -10,8 +10,8 @@ import {
 } from '../../../shared/mongo-schema';
 import type { Channel, DirectMessageChannel, Workspace } from '../../../shared/schema';
 import { withMongo } from '../../db/mongo';
-import { ConflictError, InvalidOperationError } from '../errors';
-import type { IStorage } from '../storage';
+import { InvalidOperationError, StorageConflictError } from '../errors';
+import type { WorkspaceStorage } from '../storage';
 import { nextId } from './counters';
 import { isDuplicateKey } from './duplicate-key';
 import { assertId } from './guards';
@@ -55,21 +55,6 @@ export function equalsPattern(query: string): RegExp {
   return new RegExp(`^${escapeRegex(query)}$`, 'i');
 }
 
-type ChannelStore = Pick<
-  IStorage,
-  | 'createWorkspace'
-  | 'getWorkspace'
-  | 'getWorkspaces'
-  | 'addMemberToWorkspace'
-  | 'removeMemberFromWorkspace'
-  | 'createChannel'
-  | 'getChannel'
-  | 'getChannelsByWorkspace'
-  | 'getOrCreateDMChannel'
-  | 'getDMsByUser'
-  | 'searchChannels'
->;
-
 const after = { returnDocument: 'after', lean: true } as const;
 
 async function findDm(a: number, b: number): Promise<Channel | undefined> {
@@ -77,7 +62,7 @@ async function findDm(a: number, b: number): Promise<Channel | undefined> {
   return doc ? toChannel(doc) : undefined;
 }
 
-export const channelStore: ChannelStore = {
+export const workspaceStore: WorkspaceStorage = {
   createWorkspace: ({ name, description, ownerId, members = [] }) =>
     withMongo(async () => {
       const id = await nextId(sequences.workspace);
@@ -122,7 +107,7 @@ export const channelStore: ChannelStore = {
       const workspace = await WorkspaceModel.findOne({ id: workspaceId }, NO_ID).lean();
       if (!workspace) return undefined;
       if (workspace.ownerId === userId) {
-        throw new ConflictError('The owner cannot be removed from their workspace', 'owner');
+        throw new StorageConflictError('The owner cannot be removed from their workspace', 'owner');
       }
       // The owner condition again, so a concurrent ownership change cannot be raced.
       const doc = await WorkspaceModel.findOneAndUpdate(
