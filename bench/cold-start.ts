@@ -17,6 +17,13 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { load as loadYaml } from 'js-yaml';
+import { httpEvent, lambdaContext } from '../harness/lambda-events';
+import {
+  packageDir,
+  packagedFunctions,
+  packageFunctions,
+  zipKb,
+} from '../harness/packaged-functions';
 import { resetConfig } from '../lib/config';
 import { closeCassandra } from '../lib/db/cassandra';
 import { closeDynamo } from '../lib/db/dynamo';
@@ -26,8 +33,6 @@ import { createSession } from '../lib/sessions/session-store';
 import { storage } from '../lib/storage';
 import { startStack } from '../scripts/stack';
 import { localDir, projectRoot } from '../scripts/stack/paths';
-import { httpEvent, lambdaContext } from '../tests/helpers/lambda';
-import { packageDir, packagedFunctions, packageFunctions, zipKb } from './packaged-functions';
 import { type Check, reportChecks } from './verify-report';
 
 const SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 10);

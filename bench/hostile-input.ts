@@ -22,10 +22,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePythonTool, runToolAsync } from '../harness/python-tool';
 import { drivenServerSettings, type OfflineServer, startOffline } from '../scripts/offline-server';
 import { startStack } from '../scripts/stack';
 import { localDir, projectRoot } from '../scripts/stack/paths';
-import { ensurePythonTool, runToolAsync } from './python-tool';
 import { type Check, reportChecks } from './verify-report';
 
 const SCHEMATHESIS = 'schemathesis==4.32.5';

@@ -24,6 +24,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { percentile } from '../harness/latency';
 import { resetConfig } from '../lib/config';
 import { closeCassandra } from '../lib/db/cassandra';
 import { closeDynamo } from '../lib/db/dynamo';
@@ -31,7 +32,6 @@ import { closeMongo } from '../lib/db/mongo';
 import { channelSubscribers, forgetConnection } from '../lib/realtime/connections';
 import { drivenServerSettings, type OfflineServer, startOffline } from '../scripts/offline-server';
 import { startStack } from '../scripts/stack';
-import { percentile } from './latency';
 import { type Check, reportChecks, verifyDir } from './verify-report';
 
 const SUBSCRIBER_COUNTS = (process.env.BENCH_REALTIME_SUBSCRIBERS ?? '1,10,100,1000')

@@ -14,6 +14,8 @@
  *
  * BENCH_UNREAD_SIZES (default 1000,10000,100000) narrows it. Results go to bench/RESULTS.md.
  */
+
+import { latency } from '../harness/latency';
 import { resetConfig } from '../lib/config';
 import { cassandraSettings, closeCassandra, withCassandra } from '../lib/db/cassandra';
 import { closeDynamo } from '../lib/db/dynamo';
@@ -21,7 +23,6 @@ import { makeSnowflake } from '../lib/ids/snowflake';
 import { bucketOf } from '../lib/storage/messages/buckets';
 import { cassandraMessageStore as store } from '../lib/storage/messages/cassandra-message-store';
 import { migrateWith, startStack } from '../scripts/stack';
-import { latency } from './latency';
 
 const SIZES = (process.env.BENCH_UNREAD_SIZES ?? '1000,10000,100000').split(',').map(Number);
 /** Has read every message. */
