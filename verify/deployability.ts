@@ -1,5 +1,5 @@
 /**
- * npm run verify:deploy (issue 7, item 6): would this deploy? Packages every function with
+ * npm run verify:deploy: would this deploy? Packages every function with
  * `serverless package` (placeholder connection settings: packaging reads them, nothing connects),
  * then checks the CloudFormation template it generates:
  *
@@ -22,7 +22,7 @@ import {
 } from '../harness/packaged-functions';
 import { ensurePythonTool, runTool } from '../harness/python-tool';
 import { projectRoot } from '../scripts/stack/paths';
-import { type Check, reportChecks } from './verify-report';
+import { type Check, reportChecks } from './report';
 
 const CFN_LINT = 'cfn-lint==1.58.0';
 const HTTP_API_TIMEOUT_S = 30;

@@ -32,7 +32,7 @@ import { closeMongo } from '../lib/db/mongo';
 import { channelSubscribers, forgetConnection } from '../lib/realtime/connections';
 import { drivenServerSettings, type OfflineServer, startOffline } from '../scripts/offline-server';
 import { startStack } from '../scripts/stack';
-import { type Check, reportChecks, verifyDir } from './verify-report';
+import { type Check, reportChecks, verifyDir } from './report';
 
 const SUBSCRIBER_COUNTS = (process.env.BENCH_REALTIME_SUBSCRIBERS ?? '1,10,100,1000')
   .split(',')

@@ -26,7 +26,7 @@ import { ensurePythonTool, runToolAsync } from '../harness/python-tool';
 import { drivenServerSettings, type OfflineServer, startOffline } from '../scripts/offline-server';
 import { startStack } from '../scripts/stack';
 import { localDir, projectRoot } from '../scripts/stack/paths';
-import { type Check, reportChecks } from './verify-report';
+import { type Check, reportChecks } from './report';
 
 const SCHEMATHESIS = 'schemathesis==4.32.5';
 const TEACHER_CODE = 'hostile-teacher-code';

@@ -42,7 +42,7 @@ import { drivenServerSettings, type OfflineServer, startOffline } from '../scrip
 import { migrateWith, startStack } from '../scripts/stack';
 import { withDatabase } from '../scripts/stack/mongo-url';
 import { insertQuestionSchema, insertTestSchema } from '../shared/schema';
-import { type Check, reportChecks, verifyDir } from './verify-report';
+import { type Check, reportChecks, verifyDir } from './report';
 
 const seconds = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);

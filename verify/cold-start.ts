@@ -33,7 +33,7 @@ import { createSession } from '../lib/sessions/session-store';
 import { storage } from '../lib/storage';
 import { startStack } from '../scripts/stack';
 import { localDir, projectRoot } from '../scripts/stack/paths';
-import { type Check, reportChecks } from './verify-report';
+import { type Check, reportChecks } from './report';
 
 const SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 10);
 const ONLY = (process.env.BENCH_COLD_FUNCTIONS ?? '').split(',').filter(Boolean);

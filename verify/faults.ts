@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { drivenServerSettings, type OfflineServer, startOffline } from '../scripts/offline-server';
 import { localEngines, stackStatus, startStack, stopStack } from '../scripts/stack';
 import { type EngineName, stackSettings } from '../scripts/stack/settings';
-import { type Check, reportChecks, verifyDir } from './verify-report';
+import { type Check, reportChecks, verifyDir } from './report';
 
 /** Longer than the slowest acceptable answer, so a hang is measured as one rather than cut short. */
 const CLIENT_TIMEOUT_MS = 20_000;
