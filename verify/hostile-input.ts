@@ -144,6 +144,39 @@ function readEvents(ndjson: string, figures: RunFigures): void {
   figures.operations = operations.size;
 }
 
+/** schemathesis's command line for one run over `select`, its NDJSON events to `ndjson`. */
+function schemathesisArgs(baseUrl: string, cookie: string, ndjson: string, select: string[]) {
+  return [
+    'run',
+    `${baseUrl}/api/openapi.json`,
+    '--header',
+    `Cookie: ${cookie}`,
+    '--checks',
+    CHECKS.join(','),
+    '--phases',
+    'examples,coverage,fuzzing',
+    '--max-examples',
+    String(MAX_EXAMPLES),
+    '--seed',
+    String(SEED),
+    '--workers',
+    '2',
+    '--request-timeout',
+    '20',
+    '--suppress-health-check',
+    'all',
+    '--no-color',
+    // Generated from the seed alone: no examples replayed from a database of earlier runs.
+    '--generation-database',
+    'none',
+    '--report',
+    'ndjson',
+    '--report-ndjson-path',
+    ndjson,
+    ...select,
+  ];
+}
+
 /** Runs schemathesis over the selected operations and reads its NDJSON events back. */
 async function schemathesis(
   st: string,
@@ -155,38 +188,10 @@ async function schemathesis(
   const ndjson = join(reportDir, `${run}.ndjson`);
   rmSync(ndjson, { force: true });
   const started = performance.now();
+  // Run in the report folder: schemathesis keeps a cache folder where it runs.
   const result = await runToolAsync(
     st,
-    [
-      'run',
-      `${baseUrl}/api/openapi.json`,
-      '--header',
-      `Cookie: ${cookie}`,
-      '--checks',
-      CHECKS.join(','),
-      '--phases',
-      'examples,coverage,fuzzing',
-      '--max-examples',
-      String(MAX_EXAMPLES),
-      '--seed',
-      String(SEED),
-      '--workers',
-      '2',
-      '--request-timeout',
-      '20',
-      '--suppress-health-check',
-      'all',
-      '--no-color',
-      // Generated from the seed alone: no examples replayed from a database of earlier runs.
-      '--generation-database',
-      'none',
-      '--report',
-      'ndjson',
-      '--report-ndjson-path',
-      ndjson,
-      ...select,
-      // In the report folder: schemathesis keeps a cache folder where it runs.
-    ],
+    schemathesisArgs(baseUrl, cookie, ndjson, select),
     reportDir,
   );
   const figures: RunFigures = {
