@@ -11,6 +11,8 @@
  * BENCH_SIZES (default 10000,100000,1000000) and BENCH_STORES (cassandra,mongo) narrow it.
  * Results go to bench/RESULTS.md.
  */
+
+import { latency } from '../harness/latency';
 import { resetConfig } from '../lib/config';
 import { closeCassandra } from '../lib/db/cassandra';
 import { closeDynamo } from '../lib/db/dynamo';
@@ -23,7 +25,6 @@ import { mongoMessageStore } from '../lib/storage/messages/mongo-message-store';
 import { syncIndexesAt } from '../lib/storage/mongo/indexes';
 import { migrateWith, startStack } from '../scripts/stack';
 import { MessageModel } from '../shared/mongo-schema';
-import { latency } from './latency';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
 const STORES = (process.env.BENCH_STORES ?? 'cassandra,mongo').split(',');

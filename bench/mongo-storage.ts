@@ -55,79 +55,68 @@ function userDoc(id: number) {
   };
 }
 
-async function main(): Promise<void> {
-  const env = await startStack({ only: ['mongo'] });
-  const database = `bench_${Date.now()}`;
-  process.env.MONGODB_URL = withDatabase(env.MONGODB_URL as string, database);
-  process.env.SESSIONS_TABLE = 'bench-sessions';
-  process.env.WORKER_LEASES_TABLE = 'bench-leases';
-  process.env.IDEMPOTENCY_TABLE = 'bench-idempotency';
-  process.env.CONNECTIONS_TABLE = 'plp-connections';
-  process.env.CHANNEL_SUBSCRIPTIONS_TABLE = 'plp-channel-subscriptions';
-  process.env.REALTIME_TICKETS_TABLE = 'plp-realtime-tickets';
-  process.env.MONGODB_MAX_POOL_SIZE = '4';
-  resetConfig();
-  await syncIndexesAt(process.env.MONGODB_URL as string);
+type Db = Parameters<Parameters<typeof withMongo>[0]>[0];
+type Results = Awaited<ReturnType<typeof measure>>;
 
-  const results = await withMongo(async (db) => {
-    const users = db.connection.collection('users');
-    // Background data, so look-ups search a realistic collection rather than an empty one.
-    for (let start = 0; start < BACKGROUND_DOCS; start += 1_000) {
-      await users.insertMany(
-        Array.from({ length: 1_000 }, (_, i) => userDoc(1_000_000 + start + i)),
-      );
-    }
-    await QuestionModel.insertMany(
-      Array.from({ length: BACKGROUND_DOCS }, (_, i) => ({
-        id: i + 1,
-        testId: (i % 500) + 1,
-        type: 'short',
-        text: 'q',
-        order: i,
-        marks: 1,
-      })),
-    );
+/** Background data, so look-ups search a realistic collection rather than an empty one. */
+async function seedBackground(db: Db): Promise<void> {
+  const users = db.connection.collection('users');
+  for (let start = 0; start < BACKGROUND_DOCS; start += 1_000) {
+    await users.insertMany(Array.from({ length: 1_000 }, (_, i) => userDoc(1_000_000 + start + i)));
+  }
+  await QuestionModel.insertMany(
+    Array.from({ length: BACKGROUND_DOCS }, (_, i) => ({
+      id: i + 1,
+      testId: (i % 500) + 1,
+      type: 'short',
+      text: 'q',
+      order: i,
+      marks: 1,
+    })),
+  );
+}
 
-    const plainInsert = await timeEach(ROUNDS, (i) => users.insertOne(userDoc(2_000_000 + i)));
-    const counterInsert = await timeEach(ROUNDS, async () =>
-      users.insertOne(userDoc(await nextId('user_id'))),
-    );
+/** Each operation's median against its baseline; drops the question index on the way. */
+async function measure(db: Db) {
+  const users = db.connection.collection('users');
+  const plainInsert = await timeEach(ROUNDS, (i) => users.insertOne(userDoc(2_000_000 + i)));
+  const counterInsert = await timeEach(ROUNDS, async () =>
+    users.insertOne(userDoc(await nextId('user_id'))),
+  );
 
-    const sample = await users
-      .find({}, { projection: { _id: 1, usernameKey: 1 } })
-      .limit(ROUNDS)
-      .toArray();
-    const byPrimaryKey = await timeEach(ROUNDS, (i) =>
-      users.findOne({ _id: sample[i % sample.length]?._id }),
-    );
-    const byUsername = await timeEach(ROUNDS, (i) =>
-      UserModel.findOne({ usernameKey: sample[i % sample.length]?.usernameKey as string }).lean(),
-    );
+  const sample = await users
+    .find({}, { projection: { _id: 1, usernameKey: 1 } })
+    .limit(ROUNDS)
+    .toArray();
+  const byPrimaryKey = await timeEach(ROUNDS, (i) =>
+    users.findOne({ _id: sample[i % sample.length]?._id }),
+  );
+  const byUsername = await timeEach(ROUNDS, (i) =>
+    UserModel.findOne({ usernameKey: sample[i % sample.length]?.usernameKey as string }).lean(),
+  );
 
-    const questionsOfTest = (i: number) =>
-      QuestionModel.find({ testId: (i % 500) + 1 })
-        .sort({ order: 1, id: 1 })
-        .lean();
-    const questionsIndexed = await timeEach(SCAN_ROUNDS, questionsOfTest);
-    await db.connection.collection('questions').dropIndex('testId_1_order_1_id_1');
-    const questionsUnindexed = await timeEach(SCAN_ROUNDS, questionsOfTest);
-    await db.connection.dropDatabase();
-    return {
-      plainInsert,
-      counterInsert,
-      byPrimaryKey,
-      byUsername,
-      questionsIndexed,
-      questionsUnindexed,
-    };
-  });
-  await closeMongo();
-  await mongoose.disconnect();
+  const questionsOfTest = (i: number) =>
+    QuestionModel.find({ testId: (i % 500) + 1 })
+      .sort({ order: 1, id: 1 })
+      .lean();
+  const questionsIndexed = await timeEach(SCAN_ROUNDS, questionsOfTest);
+  await db.connection.collection('questions').dropIndex('testId_1_order_1_id_1');
+  const questionsUnindexed = await timeEach(SCAN_ROUNDS, questionsOfTest);
+  return {
+    plainInsert,
+    counterInsert,
+    byPrimaryKey,
+    byUsername,
+    questionsIndexed,
+    questionsUnindexed,
+  };
+}
 
+function printResults(engineUrl: string | undefined, results: Results): void {
   const ms = (v: number) => `${v.toFixed(2)} ms`;
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
   console.log(
-    `engine: ${env.MONGODB_URL?.startsWith('mongodb://127.0.0.1') ? 'local stack (FerretDB)' : 'MONGODB_URL'}; medians of ${ROUNDS} sequential ops (${SCAN_ROUNDS} for the question queries); ${BACKGROUND_DOCS} documents per collection`,
+    `engine: ${engineUrl?.startsWith('mongodb://127.0.0.1') ? 'local stack (FerretDB)' : 'MONGODB_URL'}; medians of ${ROUNDS} sequential ops (${SCAN_ROUNDS} for the question queries); ${BACKGROUND_DOCS} documents per collection`,
   );
   console.log(`| operation | median | ratio to baseline |`);
   console.log(`|---|---|---|`);
@@ -145,6 +134,31 @@ async function main(): Promise<void> {
   console.log(
     `| the same without the index | ${ms(results.questionsUnindexed)} | ${ratio(results.questionsUnindexed, results.byPrimaryKey)} |`,
   );
+}
+
+async function main(): Promise<void> {
+  const env = await startStack({ only: ['mongo'] });
+  const database = `bench_${Date.now()}`;
+  process.env.MONGODB_URL = withDatabase(env.MONGODB_URL as string, database);
+  process.env.SESSIONS_TABLE = 'bench-sessions';
+  process.env.WORKER_LEASES_TABLE = 'bench-leases';
+  process.env.IDEMPOTENCY_TABLE = 'bench-idempotency';
+  process.env.CONNECTIONS_TABLE = 'plp-connections';
+  process.env.CHANNEL_SUBSCRIPTIONS_TABLE = 'plp-channel-subscriptions';
+  process.env.REALTIME_TICKETS_TABLE = 'plp-realtime-tickets';
+  process.env.MONGODB_MAX_POOL_SIZE = '4';
+  resetConfig();
+  await syncIndexesAt(process.env.MONGODB_URL as string);
+
+  const results = await withMongo(async (db) => {
+    await seedBackground(db);
+    const measured = await measure(db);
+    await db.connection.dropDatabase();
+    return measured;
+  });
+  await closeMongo();
+  await mongoose.disconnect();
+  printResults(env.MONGODB_URL, results);
 }
 
 main().catch((error: unknown) => {

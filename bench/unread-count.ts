@@ -14,6 +14,8 @@
  *
  * BENCH_UNREAD_SIZES (default 1000,10000,100000) narrows it. Results go to bench/RESULTS.md.
  */
+
+import { latency } from '../harness/latency';
 import { resetConfig } from '../lib/config';
 import { cassandraSettings, closeCassandra, withCassandra } from '../lib/db/cassandra';
 import { closeDynamo } from '../lib/db/dynamo';
@@ -21,7 +23,6 @@ import { makeSnowflake } from '../lib/ids/snowflake';
 import { bucketOf } from '../lib/storage/messages/buckets';
 import { cassandraMessageStore as store } from '../lib/storage/messages/cassandra-message-store';
 import { migrateWith, startStack } from '../scripts/stack';
-import { latency } from './latency';
 
 const SIZES = (process.env.BENCH_UNREAD_SIZES ?? '1000,10000,100000').split(',').map(Number);
 /** Has read every message. */
@@ -99,56 +100,44 @@ async function expectUnread(channelId: number, reader: number, expected: number)
     );
 }
 
-async function main(): Promise<void> {
-  const stackEnv = await startStack({ env: { ...process.env } });
-  const env = {
-    ...stackEnv,
-    CASSANDRA_KEYSPACE: `plp_bench_unread_${Date.now()}`,
-    LOG_LEVEL: 'warn',
-  };
-  Object.assign(process.env, env);
-  resetConfig();
-  await migrateWith(env);
+type Latency = Awaited<ReturnType<typeof latency>>;
+interface Row {
+  size: number;
+  full: Latency;
+  skipper: Latency;
+  firstCountMs: number;
+  seedSeconds: number;
+}
 
-  type Latency = Awaited<ReturnType<typeof latency>>;
-  const rows: {
-    size: number;
-    full: Latency;
-    skipper: Latency;
-    firstCountMs: number;
-    seedSeconds: number;
-  }[] = [];
-  for (const [index, size] of SIZES.entries()) {
-    const channelId = 50_000 + index;
-    const ids = messageIds(size);
-    const seedStarted = performance.now();
-    await seed(channelId, ids);
-    const seedSeconds = (performance.now() - seedStarted) / 1_000;
+/** Seeds a channel of `size` messages, checks both readers' counts, then times them. */
+async function measureSize(channelId: number, size: number): Promise<Row> {
+  const ids = messageIds(size);
+  const seedStarted = performance.now();
+  await seed(channelId, ids);
+  const seedSeconds = (performance.now() - seedStarted) / 1_000;
 
-    // The full reader's first count reads the channel and derives the position from read_by.
-    const firstStarted = performance.now();
-    await expectUnread(channelId, READER, 0);
-    const firstCountMs = performance.now() - firstStarted;
-    const position = await store.readPosition(channelId, READER);
-    if (position !== ids.at(-1))
-      throw new Error(`channel ${channelId}: position ${position}, expected ${ids.at(-1)}`);
-    const full = await latency(() => store.unreadCount(channelId, READER), {
-      reads: 200,
-      budgetMs: 30_000,
-    });
-    await expectUnread(channelId, SKIPPER, 1);
-    if ((await store.readPosition(channelId, SKIPPER)) !== undefined)
-      throw new Error(`channel ${channelId}: the skipper's position passed an unread message`);
-    const skipper = await latency(() => store.unreadCount(channelId, SKIPPER), {
-      reads: 50,
-      budgetMs: 30_000,
-    });
-    rows.push({ size, full, skipper, firstCountMs, seedSeconds });
-    console.log(`seeded and measured ${size.toLocaleString('en-US')} messages`);
-  }
+  // The full reader's first count reads the channel and derives the position from read_by.
+  const firstStarted = performance.now();
+  await expectUnread(channelId, READER, 0);
+  const firstCountMs = performance.now() - firstStarted;
+  const position = await store.readPosition(channelId, READER);
+  if (position !== ids.at(-1))
+    throw new Error(`channel ${channelId}: position ${position}, expected ${ids.at(-1)}`);
+  const full = await latency(() => store.unreadCount(channelId, READER), {
+    reads: 200,
+    budgetMs: 30_000,
+  });
+  await expectUnread(channelId, SKIPPER, 1);
+  if ((await store.readPosition(channelId, SKIPPER)) !== undefined)
+    throw new Error(`channel ${channelId}: the skipper's position passed an unread message`);
+  const skipper = await latency(() => store.unreadCount(channelId, SKIPPER), {
+    reads: 50,
+    budgetMs: 30_000,
+  });
+  return { size, full, skipper, firstCountMs, seedSeconds };
+}
 
-  const first = rows[0];
-  if (!first) return;
+function printRows(rows: Row[], first: Row): void {
   const ms = (value: number) => `${value.toFixed(2)} ms`;
   const ratio = (value: number, base: number) => `${(value / base).toFixed(2)}x`;
   console.log('\ncassandra: unread count, every message by another user');
@@ -161,6 +150,26 @@ async function main(): Promise<void> {
       `| ${size.toLocaleString('en-US')} | ${ms(full.p50)} | ${ms(full.p99)} | ${full.n} | ${ratio(full.p50, first.full.p50)} | ${ms(firstCountMs)} | ${ms(skipper.p50)} | ${ms(skipper.p99)} | ${skipper.n} | ${ratio(skipper.p50, first.skipper.p50)} | ${seedSeconds.toFixed(0)} s |`,
     );
   }
+}
+
+async function main(): Promise<void> {
+  const stackEnv = await startStack({ env: { ...process.env } });
+  const env = {
+    ...stackEnv,
+    CASSANDRA_KEYSPACE: `plp_bench_unread_${Date.now()}`,
+    LOG_LEVEL: 'warn',
+  };
+  Object.assign(process.env, env);
+  resetConfig();
+  await migrateWith(env);
+
+  const rows: Row[] = [];
+  for (const [index, size] of SIZES.entries()) {
+    rows.push(await measureSize(50_000 + index, size));
+    console.log(`seeded and measured ${size.toLocaleString('en-US')} messages`);
+  }
+  const first = rows[0];
+  if (first) printRows(rows, first);
   await closeCassandra();
   closeDynamo();
 }

@@ -1,6 +1,6 @@
 /**
  * serverless-offline as a child process on free ports, wired to the local stack: used by the e2e
- * test setup and by the verification scripts under bench/. Its own process group, so stopping it
+ * test setup and by the verification items under verify/. Its own process group, so stopping it
  * stops its Lambda workers too.
  */
 import { type ChildProcess, spawn } from 'node:child_process';

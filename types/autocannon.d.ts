@@ -1,4 +1,4 @@
-/** The part of autocannon 9's programmatic API that bench/load.ts uses (it ships no types). */
+/** The part of autocannon 9's programmatic API that verify/load/ uses (it ships no types). */
 declare module 'autocannon' {
   namespace autocannon {
     interface AutocannonRequest {

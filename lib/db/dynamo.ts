@@ -24,7 +24,7 @@ function countSockets<T extends HttpAgent>(agent: T): T {
 }
 
 const SDK_MAX_ATTEMPTS = 2;
-/** Sockets one instance's keep-alive agent may open (bench/load.ts checks connections against it). */
+/** Sockets one instance's keep-alive agent may open (verify/load/ checks connections against it). */
 export const DYNAMO_MAX_SOCKETS = 50;
 
 /** The document SDK's commands (GetCommand, PutCommand...), handed to withDynamo's operation. */

@@ -1,74 +1,17 @@
 /**
- * A tiny HTTP client for e2e tests: JSON in and out, and a cookie jar like a browser's. Every 2xx
- * answer is checked against its documented success response (./response-check).
+ * The HTTP client of the e2e tests (harness/http-client.ts) pointed at the e2e server, with every
+ * 2xx answer checked against its documented success response (./response-check); and test users.
  */
 import { inject } from 'vitest';
+import { Client as HttpClient } from '../../harness/http-client';
 import { checkSuccessResponse } from './response-check';
 
-export interface Reply {
-  status: number;
-  headers: Headers;
-  body: unknown;
-  /** Set-Cookie header values of this response. */
-  setCookies: string[];
-}
+export { type CookieJar, cookieHeader, keepCookies, type Reply } from '../../harness/http-client';
 
-/** A browser's cookies for one site, name → value. */
-export type CookieJar = Map<string, string>;
-
-/** The Cookie header a browser would send from `jar` ('' when it is empty). */
-export function cookieHeader(jar: CookieJar): string {
-  return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-}
-
-/** Keeps the cookies of Set-Cookie headers in `jar`, as a browser would (Max-Age=0 clears one). */
-export function keepCookies(jar: CookieJar, setCookies: string[]): void {
-  for (const header of setCookies) {
-    const [pair = '', ...attributes] = header.split(';');
-    const [name = '', value = ''] = pair.split('=');
-    const cleared = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a));
-    if (cleared || value === '') jar.delete(name.trim());
-    else jar.set(name.trim(), value.trim());
+export class Client extends HttpClient {
+  constructor(baseUrl = inject('offlineUrl')) {
+    super(baseUrl, { checkReply: checkSuccessResponse });
   }
-}
-
-export class Client {
-  /** Cookies the "browser" holds, name → value. */
-  readonly jar: CookieJar = new Map();
-  constructor(readonly baseUrl = inject('offlineUrl')) {}
-
-  async request(
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<Reply> {
-    const cookie = cookieHeader(this.jar);
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(cookie ? { cookie } : {}),
-        ...headers,
-      },
-      ...(body === undefined
-        ? {}
-        : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-      signal: AbortSignal.timeout(15_000),
-    });
-    const setCookies = response.headers.getSetCookie();
-    keepCookies(this.jar, setCookies);
-    const text = await response.text();
-    const type = response.headers.get('content-type') ?? '';
-    const parsed = text && type.includes('json') ? JSON.parse(text) : text;
-    checkSuccessResponse(method, response.url, response.status, text === '' ? undefined : parsed);
-    return { status: response.status, headers: response.headers, body: parsed, setCookies };
-  }
-
-  get = (path: string, headers?: Record<string, string>) =>
-    this.request('GET', path, undefined, headers);
-  post = (path: string, body?: unknown, headers?: Record<string, string>) =>
-    this.request('POST', path, body, headers);
 }
 
 let counter = 0;

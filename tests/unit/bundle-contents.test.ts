@@ -1,10 +1,10 @@
 /**
- * The bundle check of verify:deploy (bench/bundle-contents.ts) must see each thing it forbids in a
+ * The bundle check of verify:deploy (harness/bundle-contents.ts) must see each thing it forbids in a
  * real esbuild bundle, and nothing in a bundle that uses zod the way our functions do.
  */
 import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { forbiddenIn } from '../../bench/bundle-contents';
+import { forbiddenIn } from '../../harness/bundle-contents';
 import { lambdaBundleOptions } from '../helpers/bundle';
 
 /** `source` bundled as Lambda bundles are (CommonJS for Node, not minified). */

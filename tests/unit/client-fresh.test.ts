@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runTool } from '../../bench/python-tool';
+import { runTool } from '../../harness/python-tool';
 import { projectRoot } from '../../scripts/stack/paths';
 
 const clientDir = join(projectRoot, 'client');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensurePythonTool, runTool } from '../../bench/python-tool';
+import { ensurePythonTool, runTool } from '../../harness/python-tool';
 import { localDir, projectRoot } from '../../scripts/stack/paths';
 
 const OPENAPI_SPEC_VALIDATOR = 'openapi-spec-validator==0.9.0';

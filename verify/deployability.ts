@@ -1,5 +1,5 @@
 /**
- * npm run verify:deploy (issue 7, item 6): would this deploy? Packages every function with
+ * npm run verify:deploy: would this deploy? Packages every function with
  * `serverless package` (placeholder connection settings: packaging reads them, nothing connects),
  * then checks the CloudFormation template it generates:
  *
@@ -7,22 +7,22 @@
  * - every Lambda function has a memory size and a timeout below the HTTP API's 30 s;
  * - every IAM statement that allows a DynamoDB action names tables (or their indexes) of this stack,
  *   with no `*` anywhere in its resources;
- * - no function bundle contains what must never reach one (bench/bundle-contents.ts).
+ * - no function bundle contains what must never reach one (harness/bundle-contents.ts).
  *
  * Prints a summary table and the bundle size of each function; exits 1 when a check fails.
  */
 import { readFileSync } from 'node:fs';
-import { projectRoot } from '../scripts/stack/paths';
-import { FORBIDDEN_IN_BUNDLES, forbiddenIn } from './bundle-contents';
+import { FORBIDDEN_IN_BUNDLES, forbiddenIn } from '../harness/bundle-contents';
 import {
   bundleCode,
   packagedFunctions,
   packageFunctions,
   templatePath,
   zipKb,
-} from './packaged-functions';
-import { ensurePythonTool, runTool } from './python-tool';
-import { type Check, reportChecks } from './verify-report';
+} from '../harness/packaged-functions';
+import { ensurePythonTool, runTool } from '../harness/python-tool';
+import { projectRoot } from '../scripts/stack/paths';
+import { type Check, reportChecks } from './report';
 
 const CFN_LINT = 'cfn-lint==1.58.0';
 const HTTP_API_TIMEOUT_S = 30;

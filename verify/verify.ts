@@ -1,5 +1,5 @@
 /**
- * npm run verify (issue 7): runs every verification item end to end on this machine, one after
+ * npm run verify: runs every verification item end to end on this machine, one after
  * another (each measures alone), then prints one summary table from the reports they recorded.
  * A failing item does not stop the others; the command exits 1 when any check failed or an item
  * did not report. `npm run verify -- cold-start faults` runs only the named items.
@@ -7,12 +7,13 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { markdownHeader, markdownRow } from '../harness/markdown-table';
 import { projectRoot } from '../scripts/stack/paths';
-import { readReport } from './verify-report';
+import { readReport } from './report';
 
 /** In running order; `reports` are the items a script records (load records two). */
 const ITEMS = [
-  { script: 'verify-deployability.ts', reports: ['deploy'] },
+  { script: 'deployability.ts', reports: ['deploy'] },
   { script: 'cold-start.ts', reports: ['cold-start'] },
   { script: 'load.ts', reports: ['load', 'connections'] },
   { script: 'faults.ts', reports: ['faults'] },
@@ -38,7 +39,7 @@ function main(): void {
     durations.set(item.script, (performance.now() - started) / 1000);
   }
 
-  console.log('\n===== summary\n| item | check | result | detail |\n|---|---|---|---|');
+  console.log(`\n===== summary\n${markdownHeader(['item', 'check', 'result', 'detail'])}`);
   let failed = 0;
   for (const item of selected) {
     for (const name of item.reports) {
@@ -50,9 +51,7 @@ function main(): void {
       }
       for (const check of report.checks) {
         if (!check.ok) failed += 1;
-        console.log(
-          `| ${name} | ${check.name} | ${check.ok ? 'pass' : 'FAIL'} | ${check.detail} |`,
-        );
+        console.log(markdownRow([name, check.name, check.ok ? 'pass' : 'FAIL', check.detail]));
       }
     }
   }

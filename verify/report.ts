@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { markdownTable } from '../harness/markdown-table';
 import { localDir } from '../scripts/stack/paths';
 
 export interface Check {
@@ -27,9 +28,8 @@ export const verifyDir = join(localDir, 'verify');
 const reportFile = (item: string) => join(verifyDir, `${item}.json`);
 
 export function reportChecks(item: string, title: string, checks: Check[]): void {
-  console.log(`\n${title}\n| check | result | detail |\n|---|---|---|`);
-  for (const check of checks)
-    console.log(`| ${check.name} | ${check.ok ? 'pass' : 'FAIL'} | ${check.detail} |`);
+  const rows = checks.map((check) => [check.name, check.ok ? 'pass' : 'FAIL', check.detail]);
+  console.log(`\n${title}\n${markdownTable(['check', 'result', 'detail'], rows)}`);
   mkdirSync(verifyDir, { recursive: true });
   const report: ItemReport = { item, title, checks, at: new Date().toISOString() };
   writeFileSync(reportFile(item), `${JSON.stringify(report, null, 2)}\n`);

@@ -1,5 +1,5 @@
 /**
- * npm run verify:hostile (issue 7, item 5): hostile input through serverless-offline.
+ * npm run verify:hostile: hostile input through serverless-offline.
  *
  * 1. schemathesis (from PyPI, pinned) generates requests for every operation of GET
  *    /api/openapi.json, valid and invalid ones, and checks each response: no 5xx
@@ -22,11 +22,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { request, sessionCookieOf } from '../harness/http-client';
+import { ensurePythonTool, runToolAsync } from '../harness/python-tool';
 import { drivenServerSettings, type OfflineServer, startOffline } from '../scripts/offline-server';
 import { startStack } from '../scripts/stack';
 import { localDir, projectRoot } from '../scripts/stack/paths';
-import { ensurePythonTool, runToolAsync } from './python-tool';
-import { type Check, reportChecks } from './verify-report';
+import { type Check, reportChecks } from './report';
 
 const SCHEMATHESIS = 'schemathesis==4.32.5';
 const TEACHER_CODE = 'hostile-teacher-code';
@@ -46,24 +47,22 @@ const reportDir = join(localDir, 'verify', 'hostile');
 /** Registers a teacher (a fresh one per call) and returns its session cookie, `sid=...`. */
 async function sessionCookie(baseUrl: string, label: string): Promise<string> {
   const username = `hostile${label}${Date.now().toString(36)}`;
-  const response = await fetch(`${baseUrl}/api/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
+  const reply = await request(baseUrl, 'POST', '/api/auth/register', {
+    body: {
       username,
       password: 'correct horse battery',
       name: 'Hostile Input',
       email: `${username}@example.test`,
       role: 'teacher',
       teacherCode: TEACHER_CODE,
-    }),
+    },
+    // The first request of a fresh server starts the function's worker on a busy machine.
+    timeoutMs: 120_000,
   });
-  const cookie = response.headers
-    .getSetCookie()
-    .map((header) => header.split(';')[0] ?? '')
-    .find((pair) => pair.startsWith('sid='));
-  if (response.status !== 201 || !cookie) {
-    throw new Error(`register answered ${response.status}: ${await response.text()}`);
+  const cookie = sessionCookieOf(reply);
+  if (reply.status !== 201 || !cookie) {
+    const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+    throw new Error(`register answered ${reply.status}: ${text}`);
   }
   return cookie;
 }
@@ -145,6 +144,39 @@ function readEvents(ndjson: string, figures: RunFigures): void {
   figures.operations = operations.size;
 }
 
+/** schemathesis's command line for one run over `select`, its NDJSON events to `ndjson`. */
+function schemathesisArgs(baseUrl: string, cookie: string, ndjson: string, select: string[]) {
+  return [
+    'run',
+    `${baseUrl}/api/openapi.json`,
+    '--header',
+    `Cookie: ${cookie}`,
+    '--checks',
+    CHECKS.join(','),
+    '--phases',
+    'examples,coverage,fuzzing',
+    '--max-examples',
+    String(MAX_EXAMPLES),
+    '--seed',
+    String(SEED),
+    '--workers',
+    '2',
+    '--request-timeout',
+    '20',
+    '--suppress-health-check',
+    'all',
+    '--no-color',
+    // Generated from the seed alone: no examples replayed from a database of earlier runs.
+    '--generation-database',
+    'none',
+    '--report',
+    'ndjson',
+    '--report-ndjson-path',
+    ndjson,
+    ...select,
+  ];
+}
+
 /** Runs schemathesis over the selected operations and reads its NDJSON events back. */
 async function schemathesis(
   st: string,
@@ -156,38 +188,10 @@ async function schemathesis(
   const ndjson = join(reportDir, `${run}.ndjson`);
   rmSync(ndjson, { force: true });
   const started = performance.now();
+  // Run in the report folder: schemathesis keeps a cache folder where it runs.
   const result = await runToolAsync(
     st,
-    [
-      'run',
-      `${baseUrl}/api/openapi.json`,
-      '--header',
-      `Cookie: ${cookie}`,
-      '--checks',
-      CHECKS.join(','),
-      '--phases',
-      'examples,coverage,fuzzing',
-      '--max-examples',
-      String(MAX_EXAMPLES),
-      '--seed',
-      String(SEED),
-      '--workers',
-      '2',
-      '--request-timeout',
-      '20',
-      '--suppress-health-check',
-      'all',
-      '--no-color',
-      // Generated from the seed alone: no examples replayed from a database of earlier runs.
-      '--generation-database',
-      'none',
-      '--report',
-      'ndjson',
-      '--report-ndjson-path',
-      ndjson,
-      ...select,
-      // In the report folder: schemathesis keeps a cache folder where it runs.
-    ],
+    schemathesisArgs(baseUrl, cookie, ndjson, select),
     reportDir,
   );
   const figures: RunFigures = {
@@ -277,9 +281,8 @@ function printTables(runs: RunFigures[]): void {
     for (const example of run.examples) console.log(`  ${run.run}: ${example}`);
 }
 
-async function main(): Promise<void> {
-  mkdirSync(reportDir, { recursive: true });
-  const st = ensurePythonTool(SCHEMATHESIS, 'st');
+/** Both schemathesis runs against a serverless-offline of their own. */
+async function generatedRequests(st: string): Promise<RunFigures[]> {
   const stackEnv = await startStack();
   let server: OfflineServer | undefined;
   const runs: RunFigures[] = [];
@@ -294,7 +297,10 @@ async function main(): Promise<void> {
     const session = await sessionCookie(server.url, 's');
     runs.push(await schemathesis(st, server.url, 'session', session, exclude));
     // The session must have lasted the whole run, or the run tested 401s only.
-    const still = await fetch(`${server.url}/api/users/me`, { headers: { cookie: session } });
+    const still = await request(server.url, 'GET', '/api/users/me', {
+      cookie: session,
+      timeoutMs: 120_000,
+    });
     if (still.status !== 200) throw new Error(`the session run's session ended (${still.status})`);
     runs.push(
       await schemathesis(st, server.url, 'auth', await sessionCookie(server.url, 'a'), include),
@@ -302,9 +308,10 @@ async function main(): Promise<void> {
   } finally {
     await server?.stop();
   }
-  printTables(runs);
+  return runs;
+}
 
-  const e2e = hostileInputTests();
+function hostileChecks(runs: RunFigures[], e2e: ReturnType<typeof hostileInputTests>): Check[] {
   const failedTests = (e2e.report?.testResults ?? [])
     .flatMap((file) => file.assertionResults)
     .filter((test) => test.status === 'failed')
@@ -313,7 +320,7 @@ async function main(): Promise<void> {
   const serverErrors = sum(runs, (run) => run.serverErrors);
   const violations = failuresOf(runs, 'response_schema_conformance');
   const conformance = ['status_code_conformance', 'content_type_conformance'];
-  const checks: Check[] = [
+  return [
     {
       name: `schemathesis: >= ${MIN_REQUESTS.toLocaleString('en')} generated requests over every operation`,
       ok:
@@ -347,7 +354,15 @@ async function main(): Promise<void> {
         : 'vitest wrote no report',
     },
   ];
-  reportChecks('hostile', 'Hostile input (item 5)', checks);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(reportDir, { recursive: true });
+  const st = ensurePythonTool(SCHEMATHESIS, 'st');
+  const runs = await generatedRequests(st);
+  printTables(runs);
+  const e2e = hostileInputTests();
+  reportChecks('hostile', 'Hostile input (item 5)', hostileChecks(runs, e2e));
 }
 
 main().catch((error: unknown) => {

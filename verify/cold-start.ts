@@ -1,0 +1,135 @@
+/**
+ * npm run verify:cold-start: for every function zip of `serverless package`,
+ * the median over fresh Node processes (BENCH_COLD_SAMPLES, default 10) of
+ *   load: requiring the bundle (what a cold start adds to Node's own start), and
+ *   first: the first invocation, with its database calls answered by the local stack
+ *        (a logged-in caller, so the session is looked up; GETs with id 1 reach MongoDB;
+ *        the WebSocket routes get API Gateway's WebSocket event on a recorded connection of
+ *        that session, see harness/lambda-events.ts),
+ * next to a hello-world handler bundled the same way in the same run. Budgets, on the load-time
+ * overhead over hello-world: no driver <= 15 ms, Cassandra only <= 40 ms, Mongoose <= 100 ms.
+ * Prints a table (also the bundle sizes) and exits 1 when a budget fails.
+ * BENCH_COLD_FUNCTIONS=get-me,send-message measures only those functions (for quick comparisons).
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load as loadYaml } from 'js-yaml';
+import { lambdaContext } from '../harness/lambda-events';
+import { median } from '../harness/latency';
+import { packagedFunctions, packageFunctions, zipKb } from '../harness/packaged-functions';
+import { resetConfig } from '../lib/config';
+import { closeCassandra } from '../lib/db/cassandra';
+import { closeDynamo } from '../lib/db/dynamo';
+import { closeMongo } from '../lib/db/mongo';
+import { forgetConnection } from '../lib/realtime/connections';
+import { startStack } from '../scripts/stack';
+import { projectRoot } from '../scripts/stack/paths';
+import { driversIn, helloWorld, type Sample, sample, sdksIn, unzip } from './cold-start/bundles';
+import { type Caller, eventFor, signedInTeacher } from './cold-start/caller';
+import { coldStartReport } from './cold-start/report';
+import {
+  type ColdStartRow,
+  type FunctionSpec,
+  ONLY,
+  SAMPLES,
+  workDir,
+} from './cold-start/settings';
+import { reportChecks } from './report';
+
+/** SAMPLES fresh processes of function `name`, each loading its bundle and invoking it once. */
+async function measureFunction(
+  name: string,
+  spec: FunctionSpec,
+  caller: Caller,
+  env: NodeJS.ProcessEnv,
+): Promise<ColdStartRow> {
+  const [modulePath, exportName] = [
+    spec.handler.slice(0, spec.handler.lastIndexOf('.')),
+    spec.handler.slice(spec.handler.lastIndexOf('.') + 1),
+  ];
+  const file = join(unzip(name), `${modulePath}.js`);
+  const { event, isHttp, webSocketRoute } = eventFor(name, spec, caller);
+  const samples: Sample[] = [];
+  for (let i = 0; i < SAMPLES; i += 1) {
+    const cookies = isHttp ? { cookies: [`sid=${await caller.sessionFor(name)}`] } : {};
+    if (webSocketRoute && webSocketRoute !== '$connect') await caller.openTheConnection();
+    samples.push(
+      sample(file, exportName as string, {
+        ...env,
+        COLD_EVENT: JSON.stringify({ ...event, ...cookies }),
+        COLD_CONTEXT: JSON.stringify({
+          ...lambdaContext(name),
+          getRemainingTimeInMillis: undefined,
+        }),
+      }),
+    );
+  }
+  return {
+    name,
+    drivers: driversIn(file),
+    kb: zipKb(name),
+    load: median(samples.map((s) => s.loadMs)),
+    first: median(samples.map((s) => s.firstMs)),
+    sdks: sdksIn(file),
+    status: [
+      ...new Set(samples.map((s) => [s.status ?? 'done', s.answer].filter(Boolean).join(' '))),
+    ].join('/'),
+  };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(workDir, { recursive: true });
+  const packagedIn = packageFunctions();
+  const stackEnv = await startStack();
+  Object.assign(process.env, stackEnv);
+  resetConfig();
+  const caller = await signedInTeacher();
+  const yml = loadYaml(readFileSync(join(projectRoot, 'serverless.yml'), 'utf8')) as {
+    functions: Record<string, FunctionSpec>;
+  };
+  const env = {
+    ...process.env,
+    ...stackEnv,
+    LOG_LEVEL: 'error',
+    // A scheduled run then finds little to do: the figure is the start-up, not the backlog.
+    ANALYTICS_SETTLE_SECONDS: '3600',
+  };
+  const hello = helloWorld();
+  const helloSamples: number[] = [];
+  const helloRound = () => {
+    for (let i = 0; i < SAMPLES; i += 1) {
+      helloSamples.push(
+        sample(hello, 'handler', { ...env, COLD_EVENT: '{}', COLD_CONTEXT: '{}' }).loadMs,
+      );
+    }
+  };
+  helloRound();
+
+  const rows: ColdStartRow[] = [];
+  const names = packagedFunctions().filter((n) => ONLY.length === 0 || ONLY.includes(n));
+  for (const [index, name] of names.entries()) {
+    const spec = yml.functions[name];
+    if (!spec) continue;
+    rows.push(await measureFunction(name, spec, caller, env));
+    process.stdout.write(`\r${index + 1}/${names.length} functions`);
+    if ((index + 1) % 15 === 0) helloRound(); // hello-world again, spread over the run
+  }
+  helloRound();
+  await forgetConnection(caller.connectionId);
+  await Promise.all([closeMongo(), closeCassandra()]);
+  closeDynamo();
+
+  const helloMs = median(helloSamples);
+  console.log(
+    `\n\npackaged in ${packagedIn.toFixed(0)} s; medians of ${SAMPLES} fresh processes per function, hello-world ${helloMs.toFixed(1)} ms to load (${helloSamples.length} samples)`,
+  );
+  reportChecks('cold-start', 'Cold start (item 1)', coldStartReport(rows, helloMs));
+}
+
+main().then(
+  () => process.exit(),
+  (error: unknown) => {
+    console.error('cold-start failed:', error);
+    process.exit(1);
+  },
+);

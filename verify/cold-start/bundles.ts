@@ -1,0 +1,105 @@
+/**
+ * The bundles measured: each function's zip unpacked, a hello-world bundled as they are, what a
+ * bundle holds (drivers, SDKs), and one sample of a bundle in a fresh Node process.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { load as loadYaml } from 'js-yaml';
+import { packageDir } from '../../harness/packaged-functions';
+import { projectRoot } from '../../scripts/stack/paths';
+import { type Drivers, workDir } from './settings';
+
+/** SDKs a bundle loads on first use (the runtime provides them; they are not in the zip). */
+export function sdksIn(bundle: string): string {
+  const code = readFileSync(bundle, 'utf8');
+  const sdks = [
+    ['@aws-sdk/lib-dynamodb', 'DynamoDB'],
+    ['@aws-sdk/client-lambda', 'Lambda'],
+    ['@aws-sdk/client-apigatewaymanagementapi', 'Management API'],
+  ].filter(([module]) => code.includes(`"${module}"`));
+  return sdks.map(([, name]) => name).join(', ') || '-';
+}
+
+/** One sample, in a fresh process: load the bundle, invoke it once, report both times. */
+const RUNNER = `
+const [file, name] = process.argv.slice(1);
+const event = JSON.parse(process.env.COLD_EVENT);
+const context = JSON.parse(process.env.COLD_CONTEXT);
+context.getRemainingTimeInMillis = () => 20000;
+const t0 = performance.now();
+const mod = require(file);
+const t1 = performance.now();
+Promise.resolve(mod[name](event, context)).then((result) => {
+  const t2 = performance.now();
+  // A WebSocket route answers 200 with an event: its type (and error code) says what happened.
+  const body = result && typeof result.body === 'string' && result.body.startsWith('{"type"') ? JSON.parse(result.body) : undefined;
+  const answer = body && (body.code ? body.type + ' ' + body.code : body.type);
+  process.stdout.write(JSON.stringify({ loadMs: t1 - t0, firstMs: t2 - t1, status: result && result.statusCode, answer }) + '\\n');
+  process.exit(0);
+}, (error) => { console.error(error); process.exit(1); });
+`;
+
+export interface Sample {
+  loadMs: number;
+  firstMs: number;
+  status?: number;
+  /** A WebSocket route's answer: the event's type (and error code). */
+  answer?: string;
+}
+
+export function sample(file: string, exportName: string, env: NodeJS.ProcessEnv): Sample {
+  const out = execFileSync(process.execPath, ['-e', RUNNER, file, exportName], {
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return JSON.parse(out.trim().split('\n').at(-1) as string) as Sample;
+}
+
+export function unzip(name: string): string {
+  const dir = join(workDir, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const result = spawnSync('python3', [
+    '-m',
+    'zipfile',
+    '-e',
+    join(packageDir, `${name}.zip`),
+    dir,
+  ]);
+  if (result.status !== 0) throw new Error(`unzip ${name}: ${result.stderr}`);
+  return dir;
+}
+
+export function helloWorld(): string {
+  const source = join(workDir, 'hello.ts');
+  const outfile = join(workDir, 'hello', 'hello.js');
+  mkdirSync(join(workDir, 'hello'), { recursive: true });
+  writeFileSync(
+    source,
+    "export const handler = async () => ({ statusCode: 200, body: 'hello' });\n",
+  );
+  // Bundled as serverless-esbuild bundles the functions: serverless.yml's custom.esbuild options.
+  const yml = loadYaml(readFileSync(join(projectRoot, 'serverless.yml'), 'utf8')) as {
+    custom: { esbuild: Record<string, unknown> };
+  };
+  // Less the options that are serverless-esbuild's own, not esbuild's.
+  const {
+    exclude: _exclude,
+    packager: _packager,
+    watch: _watch,
+    outputWorkFolder: _outputWorkFolder,
+    ...options
+  } = yml.custom.esbuild;
+  buildSync({ ...options, absWorkingDir: projectRoot, entryPoints: [source], outfile });
+  return outfile;
+}
+
+export function driversIn(bundle: string): Drivers {
+  const code = readFileSync(bundle, 'utf8');
+  if (code.includes('node_modules/mongoose/')) return 'mongoose';
+  if (code.includes('node_modules/cassandra-driver/')) return 'cassandra';
+  return 'none';
+}
