@@ -30,7 +30,7 @@ function main(): void {
   for (const item of selected) {
     for (const report of item.reports)
       rmSync(join(projectRoot, '.local', 'verify', `${report}.json`), { force: true });
-    console.log(`\n===== ${item.script}`);
+    console.log(`\n----- ${item.script}`);
     const started = performance.now();
     spawnSync(join(projectRoot, 'node_modules', '.bin', 'tsx'), [join(__dirname, item.script)], {
       cwd: projectRoot,
@@ -39,7 +39,7 @@ function main(): void {
     durations.set(item.script, (performance.now() - started) / 1000);
   }
 
-  console.log(`\n===== summary\n${markdownHeader(['item', 'check', 'result', 'detail'])}`);
+  console.log(`\n----- summary\n${markdownHeader(['item', 'check', 'result', 'detail'])}`);
   let failed = 0;
   for (const item of selected) {
     for (const name of item.reports) {
@@ -57,7 +57,7 @@ function main(): void {
   }
   const seconds = [...durations.values()].reduce((a, b) => a + b, 0);
   console.log(
-    `\n${failed === 0 ? 'all checks passed' : `${failed} check(s) failed`} in ${seconds.toFixed(0)} s (${[...durations].map(([s, d]) => `${s} ${d.toFixed(0)} s`).join(', ')})`,
+    `\nverify: ${failed === 0 ? 'every check held' : `${failed} check(s) did not hold`}; ${seconds.toFixed(0)} s (${[...durations].map(([s, d]) => `${s} ${d.toFixed(0)} s`).join(', ')})`,
   );
   process.exit(failed === 0 ? 0 : 1);
 }
