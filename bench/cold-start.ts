@@ -27,6 +27,7 @@ import { storage } from '../lib/storage';
 import { startStack } from '../scripts/stack';
 import { localDir, projectRoot } from '../scripts/stack/paths';
 import { httpEvent, lambdaContext } from '../tests/helpers/lambda';
+import { writeColdStartChart } from '../verify/cold-start-chart';
 import { packageDir, packagedFunctions, packageFunctions, zipKb } from './packaged-functions';
 import { type Check, reportChecks } from './verify-report';
 
@@ -377,6 +378,12 @@ async function main(): Promise<void> {
     detail: `statuses: ${[...new Set(rows.flatMap((r) => r.status.split('/')))].sort().join(', ')}`,
   });
   console.log(`\n${rows.length - over.length} of ${rows.length} functions within budget`);
+  const charted = rows.map((r) => ({
+    ...r,
+    overheadMs: r.load - helloMs,
+    budgetMs: BUDGET_MS[r.drivers],
+  }));
+  console.log(`chart: ${writeColdStartChart(charted, { helloMs, samples: SAMPLES })}`);
   reportChecks('cold-start', 'Cold start (item 1)', checks);
 }
 

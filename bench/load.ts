@@ -42,6 +42,7 @@ import { drivenServerSettings, type OfflineServer, startOffline } from '../scrip
 import { migrateWith, startStack } from '../scripts/stack';
 import { withDatabase } from '../scripts/stack/mongo-url';
 import { insertQuestionSchema, insertTestSchema } from '../shared/schema';
+import { type WarmLatency, writeWarmLatencyChart } from '../verify/load-chart';
 import { type Check, reportChecks, verifyDir } from './verify-report';
 
 const seconds = (name: string, fallback: number) => {
@@ -685,6 +686,7 @@ async function measureLoad(
 ): Promise<Check[]> {
   const checks: Check[] = [];
   const rows: string[] = [];
+  const charted: WarmLatency[] = [];
   for (const [index, route] of list.entries()) {
     const server = await offline(env, `route${index + 1}`);
     const invocations = handlerLog(server);
@@ -704,6 +706,7 @@ async function measureLoad(
         );
         const local = inProcess.get(`${route.name}@${connections}`) as InProcessRun;
         const ratio = run.p50 / local.p50;
+        charted.push({ route: route.name, connections, p50: run.p50, p99: run.p99 });
         // A failed invocation whose answer autocannon counted as 2xx (see handlerLog).
         const failures = failuresOf(run) + invocations.failed();
         const started = `${workers.startedSince(threadsBefore)} workers started during the run (${workers.count()} in all)`;
@@ -731,6 +734,7 @@ async function measureLoad(
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
+  console.log(`chart: ${writeWarmLatencyChart(charted, { seconds: LOAD_SECONDS })}`);
   return checks;
 }
 
