@@ -26,6 +26,7 @@ import { startStack } from '../scripts/stack';
 import { projectRoot } from '../scripts/stack/paths';
 import { driversIn, helloWorld, type Sample, sample, sdksIn, unzip } from './cold-start/bundles';
 import { type Caller, eventFor, signedInTeacher } from './cold-start/caller';
+import { writeColdStartChart } from './cold-start/chart';
 import { coldStartReport } from './cold-start/report';
 import {
   type ColdStartRow,
@@ -123,7 +124,9 @@ async function main(): Promise<void> {
   console.log(
     `\n\npackaged in ${packagedIn.toFixed(0)} s; medians of ${SAMPLES} fresh processes per function, hello-world ${helloMs.toFixed(1)} ms to load (${helloSamples.length} samples)`,
   );
-  reportChecks('cold-start', 'Cold start (item 1)', coldStartReport(rows, helloMs));
+  const checks = coldStartReport(rows, helloMs);
+  console.log(`chart: ${writeColdStartChart(rows, helloMs)}`);
+  reportChecks('cold-start', 'Cold start (item 1)', checks);
 }
 
 main().then(

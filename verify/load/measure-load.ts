@@ -3,10 +3,12 @@
  * same storage work made in-process. The results array is what the table and the checks are
  * built from.
  */
+
 import { type InvocationLog, invocationLog } from '../../harness/offline-log';
 import { withMainThreadCpu } from '../../harness/procfs';
 import { type OfflineServer, startOffline } from '../../scripts/offline-server';
 import type { Check } from '../report';
+import { writeWarmLatencyChart } from './chart';
 import {
   cannon,
   failuresOf,
@@ -133,7 +135,7 @@ export async function measureLoad(
   return results;
 }
 
-/** Prints the load table. */
+/** Prints the load table, and charts its latencies by concurrency (bench/charts/). */
 export function printLoadTable(results: LoadResult[]): void {
   console.log(
     `\nWarm load through serverless-offline, ${LOAD_SECONDS} s per run after a warm-up; in-process: the handler's storage calls (session look-up, access checks, operation), ${INPROCESS_SECONDS} s per run`,
@@ -147,6 +149,13 @@ export function printLoadTable(results: LoadResult[]): void {
       `| ${route} | ${connections} | ${ms(run.p50)} | ${ms(run.p99)} | ${run.rps.toFixed(0)} | ${run.non2xx} / ${run.errors - run.timeouts} / ${run.timeouts} | ${r.failedInvocations} | ${ms(r.handlerMaxMs)} | ${r.workersStarted} | ${ms(local.p50)} | ${ms(local.p99)} | ${local.ops.toFixed(0)} | ${r.ratio.toFixed(1)}x | ${percent(r.mainThreadCpu)} |`,
     );
   }
+  const charted = results.map(({ route, connections, run }) => ({
+    route,
+    connections,
+    p50: run.p50,
+    p99: run.p99,
+  }));
+  console.log(`chart: ${writeWarmLatencyChart(charted, { seconds: LOAD_SECONDS })}`);
 }
 
 /** One check per result: no errors, over HTTP and in-process. */
