@@ -8,9 +8,9 @@
  * figures were measured (see runCaption).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import * as echarts from 'echarts';
+import { cpuDescription } from './machine';
 
 const projectRoot = resolve(__dirname, '..');
 /** Where the commands write their charts, next to the bench/RESULTS.md that embeds them. */
@@ -87,8 +87,7 @@ export interface BarChart extends ChartFrame {
 /** "2026-12-03 17:40 UTC, AMD EPYC (2 cores)": when and on what a run's figures were measured. */
 export function runCaption(date: Date = new Date()): string {
   const when = `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  const cores = cpus();
-  return `${when}, ${cores[0]?.model.trim() ?? 'unknown CPU'} (${cores.length} cores)`;
+  return `${when}, ${cpuDescription()}`;
 }
 
 function frame(chart: ChartFrame) {

@@ -36,13 +36,15 @@ Promise.resolve(mod[name](event, context)).then((result) => {
   // A WebSocket route answers 200 with an event: its type (and error code) says what happened.
   const body = result && typeof result.body === 'string' && result.body.startsWith('{"type"') ? JSON.parse(result.body) : undefined;
   const answer = body && (body.code ? body.type + ' ' + body.code : body.type);
-  process.stdout.write(JSON.stringify({ loadMs: t1 - t0, firstMs: t2 - t1, status: result && result.statusCode, answer }) + '\\n');
+  process.stdout.write(JSON.stringify({ loadMs: t1 - t0, initMs: t1, firstMs: t2 - t1, status: result && result.statusCode, answer }) + '\\n');
   process.exit(0);
 }, (error) => { console.error(error); process.exit(1); });
 `;
 
 export interface Sample {
   loadMs: number;
+  /** From the process's start (performance's time origin) to the module loaded. */
+  initMs: number;
   firstMs: number;
   status?: number;
   /** A WebSocket route's answer: the event's type (and error code). */
@@ -73,19 +75,29 @@ export function unzip(name: string): string {
   return dir;
 }
 
-export function helloWorld(): string {
-  const source = join(workDir, 'hello.ts');
-  const outfile = join(workDir, 'hello', 'hello.js');
-  mkdirSync(join(workDir, 'hello'), { recursive: true });
-  writeFileSync(
-    source,
-    "export const handler = async () => ({ statusCode: 200, body: 'hello' });\n",
-  );
-  // Bundled as serverless-esbuild bundles the functions: serverless.yml's custom.esbuild options.
+/** A yardstick's handler: it loads only `drivers` (none: a hello-world). */
+const YARDSTICK_SOURCE: Record<Drivers, string> = {
+  none: "export const handler = async () => ({ statusCode: 200, body: 'hello' });\n",
+  mongoose:
+    "import mongoose from 'mongoose';\nexport const handler = async () => ({ statusCode: 200, body: mongoose.version });\n",
+  cassandra:
+    "import { Client } from 'cassandra-driver';\nexport const handler = async () => ({ statusCode: 200, body: typeof Client });\n",
+  'mongoose+cassandra':
+    "import mongoose from 'mongoose';\nimport { Client } from 'cassandra-driver';\nexport const handler = async () => ({ statusCode: 200, body: mongoose.version + typeof Client });\n",
+};
+
+/** The yardstick of `drivers`, bundled as serverless-esbuild bundles the functions. */
+export function yardstickBundle(drivers: Drivers): string {
+  const name = `yardstick-${drivers.replace('+', '-')}`;
+  const source = join(workDir, `${name}.ts`);
+  const outfile = join(workDir, name, `${name}.js`);
+  mkdirSync(join(workDir, name), { recursive: true });
+  writeFileSync(source, YARDSTICK_SOURCE[drivers]);
+  // serverless.yml's custom.esbuild options...
   const yml = loadYaml(readFileSync(join(projectRoot, 'serverless.yml'), 'utf8')) as {
     custom: { esbuild: Record<string, unknown> };
   };
-  // Less the options that are serverless-esbuild's own, not esbuild's.
+  // ...less the options that are serverless-esbuild's own, not esbuild's.
   const {
     exclude: _exclude,
     packager: _packager,
@@ -99,7 +111,8 @@ export function helloWorld(): string {
 
 export function driversIn(bundle: string): Drivers {
   const code = readFileSync(bundle, 'utf8');
-  if (code.includes('node_modules/mongoose/')) return 'mongoose';
-  if (code.includes('node_modules/cassandra-driver/')) return 'cassandra';
-  return 'none';
+  const mongoose = code.includes('node_modules/mongoose/');
+  const cassandra = code.includes('node_modules/cassandra-driver/');
+  if (mongoose) return cassandra ? 'mongoose+cassandra' : 'mongoose';
+  return cassandra ? 'cassandra' : 'none';
 }

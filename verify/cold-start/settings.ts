@@ -5,8 +5,22 @@ import { localDir } from '../../scripts/stack/paths';
 export const SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 10);
 export const ONLY = (process.env.BENCH_COLD_FUNCTIONS ?? '').split(',').filter(Boolean);
 export const workDir = join(localDir, 'cold-start');
-export const BUDGET_MS = { none: 15, cassandra: 40, mongoose: 100 } as const;
-export type Drivers = keyof typeof BUDGET_MS;
+/**
+ * The budgets are ratios, not milliseconds: a function's start (process start to its module
+ * loaded, what Lambda's init pays) over its yardstick's, a bundle of only the drivers it holds,
+ * built and measured in the same run. Absolute milliseconds measured the machine: on a 2-core
+ * Xeon every budget failed by the same margin the AMD runs met them with, while the ratios
+ * barely moved (bench/RESULTS.md, cold start). The ratios come from those figures, with room
+ * for the noise of a shared runner: what a function adds to its drivers (our code, zod/mini,
+ * middy) must stay a small part of its start.
+ */
+export const RATIO_BUDGET = {
+  none: 1.5,
+  cassandra: 1.25,
+  mongoose: 1.25,
+  'mongoose+cassandra': 1.25,
+} as const;
+export type Drivers = keyof typeof RATIO_BUDGET;
 
 export interface FunctionSpec {
   handler: string;
@@ -24,7 +38,10 @@ export interface ColdStartRow {
   kb: number;
   /** SDKs loaded on first use. */
   sdks: string;
+  /** Median time to load its module, ms. */
   load: number;
+  /** Median time from process start to its module loaded, ms. */
+  init: number;
   first: number;
   status: string;
 }
