@@ -91,6 +91,15 @@ describe('phases', () => {
     expect(violation(moving, sample({ status: 0, error: 'TimeoutError' }))).toMatch(/transport/);
   });
 
+  it('counts serverless-offline’s own Lambda timeouts apart, not as failures', () => {
+    const ok = { name: 'ok', step: 1, expect: 'ok', from: 0, to: 100 } as const;
+    const timeout = sample({ status: 504, message: 'LambdaTimeoutError', ms: 10_100 });
+    expect(violation(ok, timeout)).toBeUndefined();
+    expect(violation(ok, sample({ status: 504, message: 'Gateway Timeout' }))).toBeDefined();
+    const figures = phaseFigures(ok, [timeout, sample({})]);
+    expect([figures.failed.length, figures.emulatorTimeouts]).toEqual([0, 1]);
+  });
+
   it('fails a message-store success below quorum, but not the control route', () => {
     const down = { name: 'down', step: 2, expect: 'unavailable', from: 0, to: 100 } as const;
     expect(violation(down, sample({ status: 201 }))).toMatch(/below quorum/);

@@ -1,5 +1,5 @@
 /** The people and channels verify:ring's load acts in: one workspace, a teacher, some students. */
-import { call, expectStatus, sessionCookie } from './http';
+import { call, expectStatus, type Reply, sessionCookie } from './http';
 
 export const TEACHER_CODE = 'ring-teacher-code';
 const PASSWORD = 'correct horse battery';
@@ -19,15 +19,30 @@ export interface Fixture {
   channelIds: number[];
 }
 
+/**
+ * Sends a set-up request until it answers `status`, up to 4 times: on a busy machine a function's
+ * first (cold) start can outlast its timeout in serverless-offline. Set-up is not measured; a
+ * retried create at worst leaves an unused duplicate.
+ */
+async function settled(send: () => Promise<Reply>, status: number, what: string) {
+  for (let attempt = 1; ; attempt += 1) {
+    const reply = await send();
+    if (reply.status === status || attempt === 4)
+      return expectStatus(Promise.resolve(reply), status, what);
+    console.log(`${what}: ${reply.status} on attempt ${attempt}, again`);
+  }
+}
+
 async function register(base: string, username: string, extra: Record<string, unknown> = {}) {
-  const reply = await expectStatus(
-    call(base, 'POST', '/api/auth/register', {
-      username,
-      password: PASSWORD,
-      name: username,
-      email: `${username}@example.test`,
-      ...extra,
-    }),
+  const reply = await settled(
+    () =>
+      call(base, 'POST', '/api/auth/register', {
+        username,
+        password: PASSWORD,
+        name: username,
+        email: `${username}@example.test`,
+        ...extra,
+      }),
     201,
     `register ${username}`,
   );
@@ -41,8 +56,8 @@ export const login = (base: string, username: string) =>
 export async function setUp(base: string, students: number): Promise<Fixture> {
   const tag = `r${Date.now().toString(36)}`;
   const teacher = await register(base, `${tag}t`, { role: 'teacher', teacherCode: TEACHER_CODE });
-  const workspace = await expectStatus(
-    call(base, 'POST', '/api/workspaces', { name: `ring ${tag}` }, teacher.cookie),
+  const workspace = await settled(
+    () => call(base, 'POST', '/api/workspaces', { name: `ring ${tag}` }, teacher.cookie),
     201,
     'create workspace',
   );
@@ -50,14 +65,15 @@ export async function setUp(base: string, students: number): Promise<Fixture> {
   const members: Member[] = [];
   while (members.length < students) {
     const student = await register(base, `${tag}s${members.length}`);
-    await expectStatus(
-      call(
-        base,
-        'POST',
-        `/api/workspaces/${workspaceId}/members`,
-        { userId: student.id },
-        teacher.cookie,
-      ),
+    await settled(
+      () =>
+        call(
+          base,
+          'POST',
+          `/api/workspaces/${workspaceId}/members`,
+          { userId: student.id },
+          teacher.cookie,
+        ),
       200,
       'add member',
     );
@@ -65,14 +81,15 @@ export async function setUp(base: string, students: number): Promise<Fixture> {
   }
   const channelIds: number[] = [];
   for (let i = 0; i < CHANNELS; i += 1) {
-    const channel = await expectStatus(
-      call(
-        base,
-        'POST',
-        `/api/workspaces/${workspaceId}/channels`,
-        { name: `ring-${i}`, type: 'text' },
-        teacher.cookie,
-      ),
+    const channel = await settled(
+      () =>
+        call(
+          base,
+          'POST',
+          `/api/workspaces/${workspaceId}/channels`,
+          { name: `ring-${i}`, type: 'text' },
+          teacher.cookie,
+        ),
       201,
       'create channel',
     );

@@ -54,7 +54,10 @@ async function timed(
   let reply: Reply | undefined;
   try {
     reply = await send();
-    sample.status = reply.status;
+    // serverless-offline answers a function timeout as a *200* with a Lambda error body.
+    const lambdaError = (reply.body as { errorType?: string } | null)?.errorType;
+    sample.status = lambdaError ? 504 : reply.status;
+    if (lambdaError) sample.message = lambdaError;
     if (reply.status >= 400 && typeof reply.body === 'object' && reply.body !== null) {
       const body = reply.body as { requestId?: string; message?: string };
       sample.requestId = body.requestId;

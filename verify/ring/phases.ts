@@ -77,8 +77,19 @@ export function phaseOf(phases: readonly Phase[], sample: Sample): Phase | undef
 
 export const needsMessageStore = (route: RouteName) => route !== 'control';
 
+/**
+ * serverless-offline's own Lambda timeout (it answers a 200 with a LambdaTimeoutError body, which
+ * the load records as 504). It starts its timer when the request arrives, before a worker is free
+ * or has loaded the bundle; a handler that ran slow would instead have answered our own 503 (the
+ * deadline middleware answers 500 ms before the timeout). So it says the emulator found no worker
+ * in time on this machine, not that the message store failed: counted apart, and shown.
+ */
+export const isEmulatorTimeout = (sample: Sample) =>
+  sample.status === 504 && sample.message === 'LambdaTimeoutError';
+
 /** Why `sample` breaks its phase's expectation, or undefined when it keeps it. */
 export function violation(phase: Phase, sample: Sample): string | undefined {
+  if (isEmulatorTimeout(sample)) return undefined;
   if (sample.status === 0) return `transport error (${sample.error ?? 'no answer'})`;
   if (sample.ms > HANG_MS) return `answered ${sample.status} after ${sample.ms.toFixed(0)} ms`;
   const ok = OK_STATUS[sample.route];
@@ -113,6 +124,8 @@ export interface PhaseFigures {
   failed: Sample[];
   /** How many answered 503. */
   unavailable: number;
+  /** serverless-offline's Lambda timeouts (see isEmulatorTimeout). */
+  emulatorTimeouts: number;
   p50: number;
   p99: number;
   max: number;
@@ -126,6 +139,7 @@ export function phaseFigures(phase: Phase, samples: readonly Sample[]): PhaseFig
     requests: mine.length,
     failed: mine.filter((s) => violation(phase, s) !== undefined),
     unavailable: mine.filter((s) => s.status === 503).length,
+    emulatorTimeouts: mine.filter(isEmulatorTimeout).length,
     p50: ms.length ? percentile(ms, 0.5) : Number.NaN,
     p99: ms.length ? percentile(ms, 0.99) : Number.NaN,
     max: ms.length ? (ms.at(-1) as number) : Number.NaN,

@@ -44,9 +44,12 @@ export async function stepOne(clock: PhaseClock, recoveries: Recovery[]): Promis
   await sleep(STEADY_MS);
 }
 
-/** Waits until every message route succeeds again for a request sent at or after `since`. */
-async function waitForRecovery(samples: readonly Sample[], since: number) {
-  const deadline = since + RECOVERY_LIMIT_MS;
+/**
+ * Waits until every message route succeeds again for a request sent at or after `since`, for at
+ * most RECOVERY_LIMIT_MS after `from` (when the node was UN).
+ */
+async function waitForRecovery(samples: readonly Sample[], since: number, from: number) {
+  const deadline = from + RECOVERY_LIMIT_MS;
   for (;;) {
     const at = recoveredAt(samples, since);
     if (at !== undefined || performance.now() > deadline) return at;
@@ -67,7 +70,7 @@ export async function stepTwo(
   const begun = performance.now();
   const up = await restart(1, 2, recoveries);
   clock.mark(`2: ${nodeName(1)} UN, until every route answers`, 2, 'transition');
-  const recovered = await waitForRecovery(samples, begun);
+  const recovered = await waitForRecovery(samples, begun, up);
   recoveries.push({
     step: 2,
     what: 'message routes answer again, from the node start begun',
