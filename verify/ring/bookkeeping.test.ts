@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { readBack, type SentMessage } from './ledger';
-import { judged, PhaseClock, phaseFigures, recoveredAt, type Sample, violation } from './phases';
+import {
+  judged,
+  PhaseClock,
+  phaseFigures,
+  recoveredAt,
+  recovery,
+  type Sample,
+  violation,
+} from './phases';
 
 const sent = (id: string, deleted: SentMessage['deleted'] = 'no'): SentMessage => ({
   id,
@@ -114,6 +122,14 @@ describe('phases', () => {
     expect(judged({ ...down, expect: 'ok' }, samples)).toHaveLength(2);
   });
 
+  it('leaves a request still in flight when the next phase takes nodes away to that change', () => {
+    const ok = { name: 'ok', step: 1, expect: 'ok', from: 0, to: 100 } as const;
+    const stopping = { ...ok, name: 'stopping', expect: 'transition', from: 100, to: 200 } as const;
+    const caught = sample({ startedAt: 95, ms: 10, status: 503 });
+    expect(phaseFigures(ok, [caught], stopping).failed).toEqual([]);
+    expect(phaseFigures(ok, [caught], { ...stopping, expect: 'ok' }).failed).toEqual([caught]);
+  });
+
   it('gives each phase its requests, failures, 503s and percentiles', () => {
     const phase = { name: 'p', step: 3, expect: 'ok', from: 0, to: 100 } as const;
     const samples = [10, 20, 30, 40].map((ms, i) => sample({ startedAt: i, ms }));
@@ -132,5 +148,6 @@ describe('phases', () => {
     expect(recoveredAt(samples, 100)).toBe(110);
     expect(recoveredAt(samples.slice(1), 100)).toBeUndefined();
     expect(recoveredAt(samples, 103)).toBeUndefined();
+    expect(recovery(samples, 103).missing).toEqual(['send', 'history', 'read']);
   });
 });

@@ -77,10 +77,17 @@ function nextChannel(ctx: Context): number {
   return ctx.fixture.channelIds[ctx.sequence % ctx.fixture.channelIds.length] as number;
 }
 
-/** Sends a message as `member`; the acknowledged message, or undefined. */
-async function send(ctx: Context, member: Member): Promise<SentMessage | undefined> {
+/** How the delete loop's messages begin: read marks and pins leave them alone. */
+const DOOMED = 'ring doomed';
+
+/** Sends a message as `member` (one to delete, if `doomed`); the acknowledged message, or undefined. */
+async function send(
+  ctx: Context,
+  member: Member,
+  doomed = false,
+): Promise<SentMessage | undefined> {
   const channelId = nextChannel(ctx);
-  const content = `ring ${member.username} ${ctx.sequence} ${Date.now()}`;
+  const content = `${doomed ? DOOMED : 'ring'} ${member.username} ${ctx.sequence} ${Date.now()}`;
   const reply = await timed(ctx, 'send', () =>
     call(ctx.base, 'POST', '/api/messages', { channelId, content }, member.cookie),
   );
@@ -94,11 +101,16 @@ async function send(ctx: Context, member: Member): Promise<SentMessage | undefin
   return sent;
 }
 
-/** A recent acknowledged message not by `member` and never to be deleted. */
+/** A recent acknowledged message not by `member` and not the delete loop's (never deleted). */
 function recent(ctx: Context, member: Member): SentMessage | undefined {
   const candidates = ctx.load.sent
     .slice(-RECENT * 2)
-    .filter((m) => m.deleted === 'no' && !m.content.startsWith(`ring ${member.username} `));
+    .filter(
+      (m) =>
+        m.deleted === 'no' &&
+        !m.content.startsWith(`ring ${member.username} `) &&
+        !m.content.startsWith(DOOMED),
+    );
   return candidates[ctx.sequence % Math.max(1, candidates.length)];
 }
 
@@ -131,7 +143,7 @@ async function step(ctx: Context, kind: LoopKind, member: Member): Promise<void>
     // Unpinned whatever the pin answered, so the channel stays far below its 50 pins.
     await timed(ctx, 'unpin', () => call(base, 'DELETE', path, undefined, member.cookie));
   } else if (kind === 'delete') {
-    const doomed = await send(ctx, member);
+    const doomed = await send(ctx, member, true);
     if (!doomed) return;
     const reply = await timed(ctx, 'delete', () =>
       call(

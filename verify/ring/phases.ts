@@ -109,12 +109,14 @@ export function violation(phase: Phase, sample: Sample): string | undefined {
  * The requests a phase judges: those that started in it; in an unavailable phase only those that
  * also finished in it (one sent just before the nodes went down may still have succeeded).
  */
-export function judged(phase: Phase, samples: readonly Sample[]): Sample[] {
+export function judged(phase: Phase, samples: readonly Sample[], next?: Phase): Sample[] {
+  // A request still in flight when the next phase takes nodes away belongs to that change.
+  const mustEnd = phase.expect === 'unavailable' || (next !== undefined && next.expect !== 'ok');
   return samples.filter(
     (s) =>
       s.startedAt >= phase.from &&
       s.startedAt < phase.to &&
-      (phase.expect !== 'unavailable' || s.startedAt + s.ms <= phase.to),
+      (!mustEnd || s.startedAt + s.ms <= phase.to),
   );
 }
 
@@ -131,8 +133,8 @@ export interface PhaseFigures {
   max: number;
 }
 
-export function phaseFigures(phase: Phase, samples: readonly Sample[]): PhaseFigures {
-  const mine = judged(phase, samples);
+export function phaseFigures(phase: Phase, samples: readonly Sample[], next?: Phase): PhaseFigures {
+  const mine = judged(phase, samples, next);
   const ms = mine.map((s) => s.ms).sort((a, b) => a - b);
   return {
     phase,
@@ -151,14 +153,20 @@ export function phaseFigures(phase: Phase, samples: readonly Sample[]): PhaseFig
  * sent at or after `since` (performance.now() time), or undefined while one has not.
  */
 export function recoveredAt(samples: readonly Sample[], since: number): number | undefined {
+  return recovery(samples, since).at;
+}
+
+/** recoveredAt, and the message routes that have not succeeded since `since`. */
+export function recovery(samples: readonly Sample[], since: number) {
   const routes = (Object.keys(OK_STATUS) as RouteName[]).filter(needsMessageStore);
   let latest = since;
+  const missing: RouteName[] = [];
   for (const route of routes) {
     const first = samples.find(
       (s) => s.route === route && s.startedAt >= since && s.status === OK_STATUS[route],
     );
-    if (!first) return undefined;
-    latest = Math.max(latest, first.startedAt + first.ms);
+    if (first) latest = Math.max(latest, first.startedAt + first.ms);
+    else missing.push(route);
   }
-  return latest;
+  return { at: missing.length ? undefined : latest, missing };
 }

@@ -5,7 +5,7 @@
  * on which Cassandra drains and announces its shutdown to the others.
  */
 import { RING_ADDRESSES, startRingNode, stopRingNode } from '../../scripts/stack/ring';
-import { type PhaseClock, recoveredAt, type Sample } from './phases';
+import { type PhaseClock, recovery, type Sample } from './phases';
 
 /** How long nodes stay down in steps 1 and 2. */
 const DOWN_MS = Number(process.env.RING_DOWN_MS ?? 30_000);
@@ -51,8 +51,8 @@ export async function stepOne(clock: PhaseClock, recoveries: Recovery[]): Promis
 async function waitForRecovery(samples: readonly Sample[], since: number, from: number) {
   const deadline = from + RECOVERY_LIMIT_MS;
   for (;;) {
-    const at = recoveredAt(samples, since);
-    if (at !== undefined || performance.now() > deadline) return at;
+    const state = recovery(samples, since);
+    if (state.at !== undefined || performance.now() > deadline) return state;
     await sleep(250);
   }
 }
@@ -70,15 +70,16 @@ export async function stepTwo(
   const begun = performance.now();
   const up = await restart(1, 2, recoveries);
   clock.mark(`2: ${nodeName(1)} UN, until every route answers`, 2, 'transition');
-  const recovered = await waitForRecovery(samples, begun, up);
+  const { at: recovered, missing } = await waitForRecovery(samples, begun, up);
+  const still = missing.length ? ` (no success yet: ${missing.join(', ')})` : '';
   recoveries.push({
     step: 2,
-    what: 'message routes answer again, from the node start begun',
+    what: `message routes answer again, from the node start begun${still}`,
     ms: recovered === undefined ? undefined : recovered - begun,
   });
   recoveries.push({
     step: 2,
-    what: 'message routes answer again, from the node UN',
+    what: `message routes answer again, from the node UN${still}`,
     ms: recovered === undefined ? undefined : recovered - up,
   });
   clock.mark('2: after, two nodes', 2, 'ok');
