@@ -79,7 +79,7 @@ export async function stepTwo(
   });
   recoveries.push({
     step: 2,
-    what: `message routes answer again, from the node UN${still}`,
+    what: `message routes answer again, from the node UN (negative: before)${still}`,
     ms: recovered === undefined ? undefined : recovered - up,
   });
   clock.mark('2: after, two nodes', 2, 'ok');
