@@ -14,7 +14,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['tests/unit/**/*.test.ts'],
+          // verify/'s own pure parts are tested beside them: tests/ never imports verify/.
+          include: ['tests/unit/**/*.test.ts', 'verify/**/*.test.ts'],
           sequence: { groupOrder: 0 },
         },
       },

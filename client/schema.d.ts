@@ -999,7 +999,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1119,7 +1119,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1238,7 +1238,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1351,7 +1351,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1471,7 +1471,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1580,7 +1580,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1697,7 +1697,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1805,7 +1805,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1925,7 +1925,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2049,7 +2049,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2165,7 +2165,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2278,7 +2278,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2391,7 +2391,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2503,7 +2503,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2619,7 +2619,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2740,7 +2740,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2852,7 +2852,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2960,7 +2960,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3085,7 +3085,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3201,7 +3201,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3313,7 +3313,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3433,7 +3433,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3551,7 +3551,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3660,7 +3660,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3787,7 +3787,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3897,7 +3897,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4013,7 +4013,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4136,7 +4136,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4248,7 +4248,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4360,7 +4360,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4497,7 +4497,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4609,7 +4609,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4738,7 +4738,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4853,7 +4853,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4973,7 +4973,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5085,7 +5085,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5195,7 +5195,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5305,7 +5305,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5415,7 +5415,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5532,7 +5532,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5644,7 +5644,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5756,7 +5756,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5881,7 +5881,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5999,7 +5999,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6112,7 +6112,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A database is unavailable, or the request ran out of time (retry after Retry-After) */
+            /** @description A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -105,6 +105,8 @@ export interface OfflineOptions {
    * the start): for reading after a run which request failed and why.
    */
   logFile?: string;
+  /** How long to wait for /api/health (default 90 s); a run beside busy JVMs builds slower. */
+  readyTimeoutMs?: number;
 }
 
 /**
@@ -113,7 +115,7 @@ export interface OfflineOptions {
  */
 export async function startOffline(
   env: Record<string, string>,
-  { idleWorkerSeconds, logFile }: OfflineOptions = {},
+  { idleWorkerSeconds, logFile, readyTimeoutMs = 90_000 }: OfflineOptions = {},
 ): Promise<OfflineServer> {
   const [httpPort, lambdaPort, webSocketPort] = [
     await freePort(),
@@ -188,7 +190,7 @@ export async function startOffline(
     rmSync(join(projectRoot, buildFolder), { recursive: true, force: true });
   };
   try {
-    await waitForHttp(`${url}/api/health`, child, 90_000);
+    await waitForHttp(`${url}/api/health`, child, readyTimeoutMs);
   } catch (error) {
     // It may have exited already (a bad serverless.yml): its output says why.
     if (child.exitCode === null) process.kill(-(child.pid as number), 'SIGKILL');

@@ -116,7 +116,8 @@ const ERROR_STATUSES: Record<string, string> = {
   '415': 'Body is not JSON',
   '422': 'Idempotency-Key reused with another body',
   '429': 'Too many attempts',
-  '503': 'A database is unavailable, or the request ran out of time (retry after Retry-After)',
+  '503':
+    'A database is unavailable (the message names the message store when it is that one), or the request ran out of time (retry after Retry-After)',
 };
 
 /** 401 on routes that need no session: what it means there (login refuses bad credentials). */

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auth, Client, type DseClientOptions, errors, policies, types } from 'cassandra-driver';
 import { type CassandraConfig, config } from '../config';
+import { logger } from '../logger';
 import { DatabaseUnavailableError, EngineNotConfiguredError, isNetworkError } from './errors';
 
 const RECONNECT_DELAY_MS = 1_000;
@@ -113,6 +114,21 @@ export async function connectCassandra(options: DseClientOptions): Promise<Clien
   }
 }
 
+/**
+ * Logs the driver's view of each node going down and coming back (a warning either way: on a
+ * healthy cluster neither happens). A node's return is the driver reconnecting to it, which the
+ * ConstantReconnectionPolicy retries every RECONNECT_DELAY_MS; verify:ring counts these lines.
+ */
+function logNodeChanges(client: Client): Client {
+  client.on('hostDown', (host: { address: string }) =>
+    logger.warn('cassandra node down', { node: host.address }),
+  );
+  client.on('hostUp', (host: { address: string }) =>
+    logger.warn('cassandra node up', { node: host.address }),
+  );
+  return client;
+}
+
 let connecting: Promise<Client> | undefined;
 
 /** Returns the connected client, connecting on first use. Rejects with DatabaseUnavailableError. */
@@ -120,6 +136,7 @@ export function getCassandra(): Promise<Client> {
   if (!connecting) {
     connecting = cassandraClientOptions(cassandraSettings())
       .then(connectCassandra)
+      .then(logNodeChanges)
       .catch((error: unknown) => {
         connecting = undefined;
         throw error;

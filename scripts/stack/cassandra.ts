@@ -98,13 +98,32 @@ function jammJar(): string {
   return join(libDir, jar);
 }
 
-/** The smallest cassandra.yaml that runs one node on loopback with data under .local/. */
-function writeConfig(port: number, storagePort: number, dataDir: string): string {
-  mkdirSync(confDir, { recursive: true });
-  const yaml = `# Written by scripts/stack/cassandra.ts on every start; edit that file, not this one.
-cluster_name: plp-local
+/** Where one node keeps its files, how it is reached, and how it finds its ring. */
+export interface CassandraNode {
+  clusterName: string;
+  /** Its own loopback address: every listener of the node binds to it, nothing else. */
+  address: string;
+  nativePort: number;
+  storagePort: number;
+  /** address:storagePort of the seed nodes (the node itself for a one-node cluster). */
+  seeds: string[];
+  /** Murmur3 token: one per node (num_tokens 1), so a small ring's ownership is even and fixed. */
+  initialToken: string;
+  dataDir: string;
+  confDir: string;
+  logDir: string;
+  /** concurrent_reads/writes/counter_writes: thread pools sized for the cores the node gets. */
+  concurrency: number;
+  memtableMiB: number;
+}
+
+/** The cassandra.yaml of `node`. Pure. */
+export function cassandraYaml(node: CassandraNode): string {
+  const { dataDir } = node;
+  return `# Written by scripts/stack/cassandra.ts on every start; edit that file, not this one.
+cluster_name: ${node.clusterName}
 num_tokens: 1
-initial_token: 0
+initial_token: ${node.initialToken}
 partitioner: org.apache.cassandra.dht.Murmur3Partitioner
 authenticator: AllowAllAuthenticator
 authorizer: AllowAllAuthorizer
@@ -112,11 +131,11 @@ endpoint_snitch: SimpleSnitch
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:
-      - seeds: "127.0.0.1:${storagePort}"
-listen_address: 127.0.0.1
-rpc_address: 127.0.0.1
-storage_port: ${storagePort}
-native_transport_port: ${port}
+      - seeds: "${node.seeds.join(',')}"
+listen_address: ${node.address}
+rpc_address: ${node.address}
+storage_port: ${node.storagePort}
+native_transport_port: ${node.nativePort}
 start_native_transport: true
 data_file_directories: [${dataDir}/data]
 commitlog_directory: ${dataDir}/commitlog
@@ -129,26 +148,104 @@ commitlog_sync_period: 10000ms
 disk_failure_policy: stop
 commit_failure_policy: stop
 auto_snapshot: false
-concurrent_reads: 8
-concurrent_writes: 8
-concurrent_counter_writes: 8
-memtable_heap_space: 128MiB
-memtable_offheap_space: 128MiB
+concurrent_reads: ${node.concurrency}
+concurrent_writes: ${node.concurrency}
+concurrent_counter_writes: ${node.concurrency}
+memtable_heap_space: ${node.memtableMiB}MiB
+memtable_offheap_space: ${node.memtableMiB}MiB
 `;
-  const path = join(confDir, 'cassandra.yaml');
-  writeFileSync(path, yaml);
-  writeFileSync(
-    join(confDir, 'logback.xml'),
-    `<configuration scan="false">
+}
+
+/** Logback configuration sending the node's system log to `logDir`. Pure. */
+export function logbackXml(logDir: string): string {
+  return `<configuration scan="false">
   <appender name="FILE" class="ch.qos.logback.core.FileAppender">
-    <file>${paths.logs}/cassandra-system.log</file>
+    <file>${logDir}/cassandra-system.log</file>
     <encoder><pattern>%-5level [%thread] %date{ISO8601} %F:%L - %msg%n</pattern></encoder>
   </appender>
   <root level="INFO"><appender-ref ref="FILE"/></root>
 </configuration>
-`,
+`;
+}
+
+/** Writes the node's cassandra.yaml and logback.xml; returns their paths. */
+function writeConfig(node: CassandraNode): { yaml: string; logback: string } {
+  mkdirSync(node.confDir, { recursive: true });
+  mkdirSync(node.dataDir, { recursive: true });
+  const yaml = join(node.confDir, 'cassandra.yaml');
+  const logback = join(node.confDir, 'logback.xml');
+  writeFileSync(yaml, cassandraYaml(node));
+  writeFileSync(logback, logbackXml(node.logDir));
+  return { yaml, logback };
+}
+
+/**
+ * The JVM command line of `node` with a heap of `heap` (e.g. "1G"). `systemProperties` adds
+ * -D options (a one-node cluster skips the waits that let a real ring settle). Pure.
+ */
+export function cassandraJvmArgs(
+  node: CassandraNode,
+  files: { yaml: string; logback: string; jamm: string },
+  heap: string,
+  systemProperties: Record<string, string> = {},
+): string[] {
+  return [
+    `-Xms${heap}`,
+    `-Xmx${heap}`,
+    '-Xss256k',
+    '-XX:+UseG1GC',
+    '-XX:+ParallelRefProcEnabled',
+    '-XX:MaxTenuringThreshold=1',
+    '-XX:G1HeapRegionSize=16m',
+    '-XX:+ExitOnOutOfMemoryError',
+    ...JAVA17_MODULE_OPTIONS,
+    `-javaagent:${files.jamm}`,
+    `-Dcassandra.config=file://${files.yaml}`,
+    `-Dlogback.configurationFile=${files.logback}`,
+    `-Dcassandra.logdir=${node.logDir}`,
+    `-Dcassandra.storagedir=${node.dataDir}`,
+    '-Dcassandra-foreground=yes',
+    ...Object.entries(systemProperties).map(([key, value]) => `-D${key}=${value}`),
+    '-cp',
+    `${libDir}/*`,
+    'org.apache.cassandra.service.CassandraDaemon',
+  ];
+}
+
+/**
+ * Installs Cassandra if needed and starts `node` detached, tracked as `engine` (its pid file and
+ * output log under .local/); returns the pid.
+ */
+export async function startCassandraNode(
+  engine: string,
+  node: CassandraNode,
+  heap: string,
+  systemProperties: Record<string, string> = {},
+): Promise<number> {
+  await install();
+  const files = { ...writeConfig(node), jamm: jammJar() };
+  return startDetached(
+    engine,
+    javaCommand(),
+    cassandraJvmArgs(node, files, heap, systemProperties),
   );
-  return path;
+}
+
+/** The one node of `npm run dev` and the tests, on 127.0.0.1 with its data under .local/data. */
+export function singleNode(port: number, storagePort: number): CassandraNode {
+  return {
+    clusterName: 'plp-local',
+    address: '127.0.0.1',
+    nativePort: port,
+    storagePort,
+    seeds: [`127.0.0.1:${storagePort}`],
+    initialToken: '0',
+    dataDir: join(paths.data, 'cassandra'),
+    confDir,
+    logDir: paths.logs,
+    concurrency: 8,
+    memtableMiB: 128,
+  };
 }
 
 export function cassandra(port: number, storagePort: number, dataCenter: string): LocalEngine {
@@ -178,35 +275,13 @@ export function cassandra(port: number, storagePort: number, dataCenter: string)
           `port ${port} is taken by something that is not Cassandra; set LOCAL_CASSANDRA_PORT`,
         );
       }
-      await install();
       let pid = current.pid;
       if (pid === undefined) {
-        const dataDir = join(paths.data, 'cassandra');
-        mkdirSync(dataDir, { recursive: true });
-        const yaml = writeConfig(port, storagePort, dataDir);
-        pid = startDetached('cassandra', javaCommand(), [
-          `-Xms${HEAP}`,
-          `-Xmx${HEAP}`,
-          '-Xss256k',
-          '-XX:+UseG1GC',
-          '-XX:+ParallelRefProcEnabled',
-          '-XX:MaxTenuringThreshold=1',
-          '-XX:G1HeapRegionSize=16m',
-          '-XX:+ExitOnOutOfMemoryError',
-          ...JAVA17_MODULE_OPTIONS,
-          `-javaagent:${jammJar()}`,
-          `-Dcassandra.config=file://${yaml}`,
-          `-Dlogback.configurationFile=${join(confDir, 'logback.xml')}`,
-          `-Dcassandra.logdir=${paths.logs}`,
-          `-Dcassandra.storagedir=${dataDir}`,
-          '-Dcassandra-foreground=yes',
+        pid = await startCassandraNode('cassandra', singleNode(port, storagePort), HEAP, {
           // One node, no peers: skip the waits that let a real ring settle.
-          '-Dcassandra.skip_wait_for_gossip_to_settle=0',
-          '-Dcassandra.ring_delay_ms=0',
-          '-cp',
-          `${libDir}/*`,
-          'org.apache.cassandra.service.CassandraDaemon',
-        ]);
+          'cassandra.skip_wait_for_gossip_to_settle': '0',
+          'cassandra.ring_delay_ms': '0',
+        });
       }
       await waitUntil(
         label,

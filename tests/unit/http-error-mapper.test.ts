@@ -52,6 +52,15 @@ describe('toHttpError', () => {
     },
   );
 
+  it('names the message store, not the engine, when Cassandra is unavailable', () => {
+    expect(toHttpError(new DatabaseUnavailableError('cassandra')).message).toBe(
+      'The message store is temporarily unavailable; retry shortly',
+    );
+    expect(toHttpError(new DatabaseUnavailableError('mongo')).message).toBe(
+      'A database is temporarily unavailable; retry shortly',
+    );
+  });
+
   it('maps a StorageConflictError to 409 with its message', () => {
     const mapped = toHttpError(new StorageConflictError('That username is taken', 'username'));
     expect(mapped).toBeInstanceOf(ConflictError);

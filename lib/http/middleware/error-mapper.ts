@@ -6,7 +6,7 @@
 import type { MiddlewareObj } from '@middy/core';
 // Any zod error, classic or mini (both are core $ZodErrors), without loading classic zod.
 import { $ZodError } from 'zod/v4/core';
-import { DatabaseUnavailableError } from '../../db/errors';
+import { DatabaseUnavailableError, type Engine } from '../../db/errors';
 import {
   ClockMovedBackwardsError,
   InvalidSnowflakeError,
@@ -19,6 +19,12 @@ import { BadRequestError, ConflictError, HttpError, ServiceUnavailableError } fr
 import { errorResult } from '../respond';
 import type { LambdaHttpEvent, LambdaHttpResult } from '../types';
 
+/**
+ * The part of the service a 503 names, never the engine behind it: a client (and whoever reads its
+ * logs) can tell "chat is down" from "everything is down" without learning our stack.
+ */
+const UNAVAILABLE_PART: Partial<Record<Engine, string>> = { cassandra: 'The message store' };
+
 /** Maps an error to the HttpError the client sees. Pure. */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
@@ -30,7 +36,12 @@ export function toHttpError(error: unknown): HttpError {
       { path: 'id', message: 'must be a message id' },
     ]);
   }
-  if (error instanceof DatabaseUnavailableError) return new ServiceUnavailableError();
+  if (error instanceof DatabaseUnavailableError) {
+    const part = UNAVAILABLE_PART[error.engine];
+    return part
+      ? new ServiceUnavailableError(`${part} is temporarily unavailable; retry shortly`)
+      : new ServiceUnavailableError();
+  }
   // The id generator cannot mint right now (clock stepped back, no free or usable worker slot).
   if (
     error instanceof ClockMovedBackwardsError ||

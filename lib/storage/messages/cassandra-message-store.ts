@@ -60,6 +60,14 @@ const insertBucketCql = () =>
 const selectOneCql = () =>
   `SELECT ${COLUMNS} FROM ${table('messages')} WHERE channel_id = ? AND bucket = ? AND message_id = ?`;
 
+/**
+ * Statements the driver may send again (to the next node of its query plan) when the node it sent
+ * one to fails mid-request, or the answer does not come in time: applying one twice leaves what
+ * applying it once does, and the second answer means what the first would have. The driver never
+ * resends a statement not marked so (and sends none twice at once: the client sets no speculative
+ * execution policy). Plain inserts of a row whose key and values are fixed before the first send
+ * (a message under its minted id, a bucket row) and every read are such statements.
+ */
 const idempotent = { isIdempotent: true } as const;
 
 interface Row {
@@ -168,9 +176,15 @@ async function getMessage(channelId: number, id: bigint): Promise<Message | unde
   return row ? fromRow(row, new Set(await pinnedIds(channelId))) : undefined;
 }
 
-/** A conditional statement (LWT): prepared, LOCAL_QUORUM, LOCAL_SERIAL, as the client is set up. */
+/**
+ * A conditional statement (LWT): prepared, LOCAL_QUORUM, LOCAL_SERIAL, as the client is set up,
+ * and idempotent. A conditional write run again after a first run that applied answers "not
+ * applied" with the row's current values; each caller here reads those values and carries on from
+ * them (a pin claim or slot that already holds this message, a read position already at or past
+ * the target, a slot already freed), so the second run ends where the first did.
+ */
 const lwt = (query: string, params: unknown[]) =>
-  withCassandra((client) => client.execute(query, params));
+  withCassandra((client) => client.execute(query, params, idempotent));
 
 /** The slot of a pin claim that has not chosen one yet. */
 const NO_SLOT = -1;
@@ -427,10 +441,14 @@ const storeBase: Omit<MessageStore, 'create' | 'markRead' | 'unreadCount'> = {
   },
 
   async delete(channelId, id) {
+    // Not idempotent: run again after a first run that applied, it answers "not applied", which
+    // says the message was not there (the API's 404) for a message this request deleted. A node
+    // lost mid-delete is a 503 instead; the client's retry then gets the true 404.
     const result = await withCassandra((client) =>
       client.execute(
         `DELETE FROM ${table('messages')} WHERE channel_id = ? AND bucket = ? AND message_id = ? IF EXISTS`,
         [BigInt(channelId), bucketOf(id), id],
+        { isIdempotent: false },
       ),
     );
     // Always, even when the message was already gone: a retried delete heals a lost unpin.
@@ -466,11 +484,10 @@ const storeBase: Omit<MessageStore, 'create' | 'markRead' | 'unreadCount'> = {
   },
 
   async grade(channelId, id, status) {
-    const result = await withCassandra((client) =>
-      client.execute(
-        `UPDATE ${table('messages')} SET grading_status = ? WHERE channel_id = ? AND bucket = ? AND message_id = ? IF is_homework = true`,
-        [status, BigInt(channelId), bucketOf(id), id],
-      ),
+    // Run twice, it sets the same status and its condition answers the same.
+    const result = await lwt(
+      `UPDATE ${table('messages')} SET grading_status = ? WHERE channel_id = ? AND bucket = ? AND message_id = ? IF is_homework = true`,
+      [status, BigInt(channelId), bucketOf(id), id],
     );
     if (!result.wasApplied()) {
       // The condition's answer tells "no such row" (no is_homework) from "not homework" (false).
@@ -508,11 +525,10 @@ async function markRead(
   userId: number,
   options: ReadPositionOptions,
 ): Promise<Message | undefined> {
-  const result = await withCassandra((client) =>
-    client.execute(
-      `UPDATE ${table('messages')} SET read_by = read_by + ? WHERE channel_id = ? AND bucket = ? AND message_id = ? IF EXISTS`,
-      [[BigInt(userId)], BigInt(channelId), bucketOf(id), id],
-    ),
+  // read_by is a set: adding the user twice leaves one entry (a list append would not be idempotent).
+  const result = await lwt(
+    `UPDATE ${table('messages')} SET read_by = read_by + ? WHERE channel_id = ? AND bucket = ? AND message_id = ? IF EXISTS`,
+    [[BigInt(userId)], BigInt(channelId), bucketOf(id), id],
   );
   if (!result.wasApplied()) return undefined;
   await advanceOverReadPrefix(channelId, userId, options);
