@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   );
   const checks = coldStartReport(rows, yardsticks);
   console.log(`chart: ${writeColdStartChart(rows, yardsticks)}`);
-  reportChecks('cold-start', 'Cold start (item 1)', checks);
+  reportChecks('cold-start', 'Cold start', checks);
 }
 
 main().then(

@@ -370,7 +370,7 @@ async function main(): Promise<void> {
   const runs = await generatedRequests(st);
   printTables(runs);
   const e2e = hostileInputTests();
-  reportChecks('hostile', 'Hostile input (item 5)', hostileChecks(runs, e2e));
+  reportChecks('hostile', 'Hostile input', hostileChecks(runs, e2e));
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 /**
- * Hostile input through serverless-offline (issue 7, item 5; also run by npm run verify:hostile):
+ * Hostile input through serverless-offline (also run by npm run verify:hostile):
  * oversized and deeply nested bodies, NoSQL operator objects where ids and strings belong, bad
  * limits and cursors, unicode and NUL, control characters in every path parameter of every route,
  * forged and truncated session cookies. Each answers a clear

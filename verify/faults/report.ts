@@ -246,5 +246,5 @@ export function report(r: Results): void {
     checks.push(...downChecks(r, engine), recoveryCheck(r, engine, failures));
   }
   checks.push(serverErrorCheck(r, failures), ...messageChecks(r));
-  reportChecks('faults', 'Faults under load (item 4)', checks);
+  reportChecks('faults', 'Faults under load', checks);
 }
