@@ -135,59 +135,68 @@ async function main(): Promise<void> {
   const charted: HistoryLatency[] = [];
   for (const name of STORES) {
     const store = name === 'cassandra' ? cassandraMessageStore : mongoMessageStore;
-    const rows: string[] = [];
-    let first: number | undefined;
-    let last = 0;
-    for (const [index, size] of SIZES.entries()) {
-      const channelId = 10_000 + index;
-      const ids = historyIds(size);
-      const loadStarted = performance.now();
-      await load(store, channelId, ids);
-      const loadSeconds = (performance.now() - loadStarted) / 1_000;
-      const latest = await latency(() => store.history(channelId, { limit: 50 })).catch(
-        (error: unknown) => {
-          rows.push(
-            `| ${name} | ${size.toLocaleString('en-US')} | reads fail: ${error instanceof Error ? error.message : String(error)} | | | ${loadSeconds.toFixed(0)} s |`,
-          );
-          return undefined;
-        },
-      );
-      if (!latest) break; // a larger history would fail the same way, after a longer load
-      first ??= latest.p50;
-      last = latest.p50;
-      charted.push({ store: name, messages: size, p50: latest.p50, p99: latest.p99 });
-      rows.push(
-        `| ${name} | ${size.toLocaleString('en-US')} | ${latest.p50.toFixed(2)} ms | ${latest.p99.toFixed(2)} ms | ${latest.n} | ${loadSeconds.toFixed(0)} s |`,
-      );
-      if (index === SIZES.length - 1) {
-        const deep = await latency(() =>
-          store.history(channelId, { limit: 50, before: ids[1_000] as bigint }),
-        );
-        rows.push(
-          `| ${name} | ${size.toLocaleString('en-US')}, page before the 1,000th message | ${deep.p50.toFixed(2)} ms | ${deep.p99.toFixed(2)} ms | ${deep.n} | |`,
-        );
-      }
-    }
-    console.log(`\n${name}: latest page (limit 50)`);
-    console.log('| store | messages in channel | p50 | p99 | reads | load time |');
-    console.log('|---|---|---|---|---|---|');
-    for (const row of rows) console.log(row);
-    console.log(
-      `ratio p50 at ${charted.at(-1)?.messages.toLocaleString('en-US')} / ${SIZES[0]?.toLocaleString('en-US')}: ${(last / (first as number)).toFixed(2)}x`,
-    );
-    const one = await throughput(store, [20_001], 3_000);
-    const hundred = await throughput(
-      store,
-      Array.from({ length: 100 }, (_, i) => 30_000 + i),
-      3_000,
-    );
-    console.log(
-      `${name}: create() throughput, 32 concurrent: one channel ${one.toFixed(0)} msg/s, 100 channels ${hundred.toFixed(0)} msg/s`,
-    );
+    await measureStore(name, store, charted);
   }
   console.log(`\nchart: ${writeHistoryLatencyChart(charted)}`);
   await Promise.all([closeMongo(), closeCassandra()]);
   closeDynamo();
+}
+
+/** One store's history latency at each size (charted too) and its create() throughput. */
+async function measureStore(
+  name: string,
+  store: MessageStore,
+  charted: HistoryLatency[],
+): Promise<void> {
+  const rows: string[] = [];
+  let first: number | undefined;
+  let last = 0;
+  for (const [index, size] of SIZES.entries()) {
+    const channelId = 10_000 + index;
+    const ids = historyIds(size);
+    const loadStarted = performance.now();
+    await load(store, channelId, ids);
+    const loadSeconds = (performance.now() - loadStarted) / 1_000;
+    const latest = await latency(() => store.history(channelId, { limit: 50 })).catch(
+      (error: unknown) => {
+        rows.push(
+          `| ${name} | ${size.toLocaleString('en-US')} | reads fail: ${error instanceof Error ? error.message : String(error)} | | | ${loadSeconds.toFixed(0)} s |`,
+        );
+        return undefined;
+      },
+    );
+    if (!latest) break; // a larger history would fail the same way, after a longer load
+    first ??= latest.p50;
+    last = latest.p50;
+    charted.push({ store: name, messages: size, p50: latest.p50, p99: latest.p99 });
+    rows.push(
+      `| ${name} | ${size.toLocaleString('en-US')} | ${latest.p50.toFixed(2)} ms | ${latest.p99.toFixed(2)} ms | ${latest.n} | ${loadSeconds.toFixed(0)} s |`,
+    );
+    if (index === SIZES.length - 1) {
+      const deep = await latency(() =>
+        store.history(channelId, { limit: 50, before: ids[1_000] as bigint }),
+      );
+      rows.push(
+        `| ${name} | ${size.toLocaleString('en-US')}, page before the 1,000th message | ${deep.p50.toFixed(2)} ms | ${deep.p99.toFixed(2)} ms | ${deep.n} | |`,
+      );
+    }
+  }
+  console.log(`\n${name}: latest page (limit 50)`);
+  console.log('| store | messages in channel | p50 | p99 | reads | load time |');
+  console.log('|---|---|---|---|---|---|');
+  for (const row of rows) console.log(row);
+  console.log(
+    `ratio p50 at ${charted.at(-1)?.messages.toLocaleString('en-US')} / ${SIZES[0]?.toLocaleString('en-US')}: ${(last / (first as number)).toFixed(2)}x`,
+  );
+  const one = await throughput(store, [20_001], 3_000);
+  const hundred = await throughput(
+    store,
+    Array.from({ length: 100 }, (_, i) => 30_000 + i),
+    3_000,
+  );
+  console.log(
+    `${name}: create() throughput, 32 concurrent: one channel ${one.toFixed(0)} msg/s, 100 channels ${hundred.toFixed(0)} msg/s`,
+  );
 }
 
 main().then(
