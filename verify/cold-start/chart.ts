@@ -5,18 +5,13 @@
 import { barChartSvg, runCaption, writeChartSvg } from '../../harness/svg-chart';
 import { startRatio } from './report';
 import { type ColdStartRow, RATIO_BUDGET, SAMPLES } from './settings';
-import type { Yardsticks } from './yardsticks';
 
 /** Writes bench/charts/cold-start.svg from the run's rows; returns its path. */
-export function writeColdStartChart(
-  rows: readonly ColdStartRow[],
-  yardsticks: Yardsticks,
-  date = new Date(),
-) {
+export function writeColdStartChart(rows: readonly ColdStartRow[], date = new Date()) {
   const bars = [...rows]
     .map((r) => ({
       label: `${r.name} (${r.drivers})`,
-      value: startRatio(r, yardsticks),
+      value: startRatio(r),
       budget: RATIO_BUDGET[r.drivers],
     }))
     .sort((a, b) => b.value - a.value);

@@ -7,9 +7,8 @@ import type { Check } from '../report';
 import { type ColdStartRow, type Drivers, RATIO_BUDGET, SAMPLES } from './settings';
 import type { Yardsticks } from './yardsticks';
 
-/** A function's start over its yardstick's: the figure its budget is on. */
-export const startRatio = (row: ColdStartRow, yardsticks: Yardsticks) =>
-  row.init / yardsticks.initMs(row.drivers);
+/** A function's start over its paired yardstick samples': the figure its budget is on. */
+export const startRatio = (row: ColdStartRow) => row.init / row.yardstickInit;
 
 /** Prints the table (fastest first) and returns the checks: each driver group's budget, answers. */
 export function coldStartReport(rows: ColdStartRow[], yardsticks: Yardsticks): Check[] {
@@ -31,7 +30,7 @@ export function coldStartReport(rows: ColdStartRow[], yardsticks: Yardsticks): C
   );
   const helloMs = yardsticks.loadMs('none');
   for (const row of rows.sort((a, b) => a.load - b.load)) {
-    const ratio = startRatio(row, yardsticks);
+    const ratio = startRatio(row);
     const budget = RATIO_BUDGET[row.drivers];
     console.log(
       `| ${row.name} | ${row.drivers} | ${row.sdks} | ${row.kb.toLocaleString('en')} KB | ${row.load.toFixed(1)} ms | ${(row.load - helloMs).toFixed(1)} ms | ${row.init.toFixed(1)} ms | ${ratio.toFixed(2)}x | ${ratio <= budget ? 'ok' : 'OVER'} (${budget}x) | ${row.first.toFixed(1)} ms | ${row.status} |`,
@@ -45,7 +44,7 @@ export function coldStartReport(rows: ColdStartRow[], yardsticks: Yardsticks): C
     ok: rows.every((r) => !/\b5\d\d\b|INTERNAL|SERVICE_UNAVAILABLE/.test(r.status)),
     detail: `statuses: ${[...new Set(rows.flatMap((r) => r.status.split('/')))].sort().join(', ')}`,
   });
-  const within = rows.filter((r) => startRatio(r, yardsticks) <= RATIO_BUDGET[r.drivers]);
+  const within = rows.filter((r) => startRatio(r) <= RATIO_BUDGET[r.drivers]);
   console.log(`\n${within.length} of ${rows.length} functions within budget`);
   return checks;
 }
@@ -64,14 +63,14 @@ function printYardsticks(yardsticks: Yardsticks): void {
 function groupCheck(drivers: Drivers, rows: ColdStartRow[], yardsticks: Yardsticks): Check[] {
   const group = rows.filter((r) => r.drivers === drivers);
   if (group.length === 0) return [];
-  const ratios = group.map((r) => startRatio(r, yardsticks));
-  const over = group.filter((r) => startRatio(r, yardsticks) > RATIO_BUDGET[drivers]);
+  const ratios = group.map((r) => startRatio(r));
+  const over = group.filter((r) => startRatio(r) > RATIO_BUDGET[drivers]);
   const name = drivers === 'none' ? 'hello-world' : `bare ${drivers}`;
   return [
     {
       name: `start over ${name}, ${drivers === 'none' ? 'no driver' : drivers} (${group.length} functions) <= ${RATIO_BUDGET[drivers]}x`,
       ok: over.length === 0,
-      detail: `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x (${name} starts in ${yardsticks.initMs(drivers).toFixed(1)} ms; the functions in ${Math.min(...group.map((r) => r.init)).toFixed(1)}-${Math.max(...group.map((r) => r.init)).toFixed(1)} ms; medians of ${SAMPLES})${over.length ? `; over: ${over.map((r) => `${r.name} ${startRatio(r, yardsticks).toFixed(2)}x`).join(', ')}` : ''}`,
+      detail: `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x (${name} starts in ${yardsticks.initMs(drivers).toFixed(1)} ms; the functions in ${Math.min(...group.map((r) => r.init)).toFixed(1)}-${Math.max(...group.map((r) => r.init)).toFixed(1)} ms; medians of ${SAMPLES})${over.length ? `; over: ${over.map((r) => `${r.name} ${startRatio(r).toFixed(2)}x`).join(', ')}` : ''}`,
     },
   ];
 }

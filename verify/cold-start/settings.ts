@@ -42,6 +42,8 @@ export interface ColdStartRow {
   load: number;
   /** Median time from process start to its module loaded, ms. */
   init: number;
+  /** The same for its yardstick, sampled right before each of its own samples, ms. */
+  yardstickInit: number;
   first: number;
   status: string;
 }

@@ -1,7 +1,8 @@
 /**
  * The yardsticks a function's start is measured against: a bundle of only the drivers it holds
- * (a hello-world for none), sampled in rounds spread over the run so that the machine's mood
- * at one moment weighs on both sides of a ratio alike.
+ * (a hello-world for none). Each sample of a function is paired with one of its yardstick taken
+ * right before it, so that the machine's mood at that moment weighs on both sides of the ratio
+ * alike; rounds of every yardstick give the table its baseline.
  */
 import { median } from '../../harness/latency';
 import { type Sample, sample, yardstickBundle } from './bundles';
@@ -20,13 +21,20 @@ export class Yardsticks {
 
   /** SAMPLES fresh processes of each yardstick. */
   round(): void {
-    for (const [drivers, bundle] of this.bundles) {
-      for (let i = 0; i < SAMPLES; i += 1) {
-        this.samples
-          .get(drivers)
-          ?.push(sample(bundle, 'handler', { ...this.env, COLD_EVENT: '{}', COLD_CONTEXT: '{}' }));
-      }
+    for (const drivers of this.bundles.keys()) {
+      for (let i = 0; i < SAMPLES; i += 1) this.sampleOne(drivers);
     }
+  }
+
+  /** One fresh process of `drivers`' yardstick, recorded with the others. */
+  sampleOne(drivers: Drivers): Sample {
+    const taken = sample(this.bundles.get(drivers) as string, 'handler', {
+      ...this.env,
+      COLD_EVENT: '{}',
+      COLD_CONTEXT: '{}',
+    });
+    this.samples.get(drivers)?.push(taken);
+    return taken;
   }
 
   /** Median module load time of `drivers`' yardstick, ms. */
