@@ -56,7 +56,7 @@ describe('docs/api.md', () => {
   });
 
   it('documents exactly the routes of openapi.json', () => {
-    const documented = documentedRoutes(readFileSync(join(root, 'docs', 'api.md'), 'utf8'));
+    const documented = documentedRoutes(readFileSync(join(root, 'docs/api.md'), 'utf8'));
     const generated = openApiRoutes();
     expect({
       'in openapi.json, not in docs/api.md': [...generated].filter((r) => !documented.has(r)),
