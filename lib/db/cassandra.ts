@@ -10,10 +10,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { auth, Client, type DseClientOptions, errors, policies, types } from 'cassandra-driver';
+import { auth, Client, type DseClientOptions, policies, types } from 'cassandra-driver';
 import { type CassandraConfig, config } from '../config';
 import { logger } from '../logger';
-import { DatabaseUnavailableError, EngineNotConfiguredError, isNetworkError } from './errors';
+import { isCassandraUnavailable } from './cassandra-errors';
+import { RetryIdempotentTimeoutsOnce } from './cassandra-retries';
+import { DatabaseUnavailableError, EngineNotConfiguredError } from './errors';
 
 const RECONNECT_DELAY_MS = 1_000;
 
@@ -42,6 +44,7 @@ export async function cassandraClientOptions(
     },
     policies: {
       reconnection: new policies.reconnection.ConstantReconnectionPolicy(RECONNECT_DELAY_MS),
+      retry: new RetryIdempotentTimeoutsOnce(),
     },
     queryOptions: {
       consistency: types.consistencies.localQuorum,
@@ -80,23 +83,6 @@ export function cassandraSettings(): ConnectionSettings {
   const settings = config().cassandra;
   if (!settings) throw new EngineNotConfiguredError('cassandra');
   return settings;
-}
-
-const SERVER_UNAVAILABLE_CODES = new Set<number>([
-  types.responseErrorCodes.unavailableException,
-  types.responseErrorCodes.overloaded,
-  types.responseErrorCodes.isBootstrapping,
-  types.responseErrorCodes.writeTimeout,
-  types.responseErrorCodes.readTimeout,
-]);
-
-/** True when `error` means the cluster could not serve the request (not a bad statement). */
-export function isCassandraUnavailable(error: unknown): boolean {
-  if (error instanceof errors.NoHostAvailableError) return true;
-  if (error instanceof errors.OperationTimedOutError) return true;
-  if (error instanceof errors.BusyConnectionError) return true;
-  if (error instanceof errors.ResponseError) return SERVER_UNAVAILABLE_CODES.has(error.code);
-  return isNetworkError(error);
 }
 
 /** Connects a new client with `options`, shutting it down again if the connect fails. */

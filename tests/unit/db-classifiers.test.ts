@@ -11,11 +11,15 @@ import {
 import { errors, types } from 'cassandra-driver';
 import mongoose from 'mongoose';
 import { describe, expect, it } from 'vitest';
-import { isCassandraUnavailable } from '../../lib/db/cassandra';
+import { isCassandraUnavailable, outcomeUnknown } from '../../lib/db/cassandra-errors';
 import { isDynamoUnavailable } from '../../lib/db/dynamo';
+import { DatabaseUnavailableError } from '../../lib/db/errors';
 import { isMongoUnavailable } from '../../lib/db/mongo';
 
 const { mongo } = mongoose;
+
+/** The driver's error for a connection closed under a request, before it marks it a socket error. */
+const socketClosedError = (): Error => Reflect.construct(errors.DriverError, ['Socket was closed']);
 
 describe('isMongoUnavailable', () => {
   it('is true for a MongoNetworkError', () => {
@@ -120,12 +124,53 @@ describe('isCassandraUnavailable', () => {
     expect(isCassandraUnavailable(new errors.ResponseError(code, 'bad statement'))).toBe(false);
   });
 
+  it("is true for the driver's closed-socket error, sent or not", () => {
+    const closed = Object.assign(socketClosedError(), { isSocketError: true });
+    expect(isCassandraUnavailable(closed)).toBe(true);
+    expect(isCassandraUnavailable(Object.assign(closed, { requestNotWritten: true }))).toBe(true);
+  });
+
   it('is false for other driver errors, plain errors and non-errors', () => {
+    expect(isCassandraUnavailable(socketClosedError())).toBe(false);
     expect(isCassandraUnavailable(new errors.ArgumentError('bad parameter'))).toBe(false);
     expect(isCassandraUnavailable(new errors.AuthenticationError('bad password'))).toBe(false);
     expect(isCassandraUnavailable(new Error('All host(s) tried for query failed'))).toBe(false);
     expect(isCassandraUnavailable({ code: codes.unavailableException })).toBe(false);
     expect(isCassandraUnavailable(null)).toBe(false);
+  });
+});
+
+describe('outcomeUnknown', () => {
+  const codes = types.responseErrorCodes;
+  const socketClosed = (sent: boolean) =>
+    Object.assign(socketClosedError(), {
+      isSocketError: true,
+      ...(sent ? {} : { requestNotWritten: true }),
+    });
+
+  it('is true for a write timeout and a socket closed after the request was sent', () => {
+    expect(outcomeUnknown(new errors.ResponseError(codes.writeTimeout, 'CAS timed out'))).toBe(
+      true,
+    );
+    expect(outcomeUnknown(socketClosed(true))).toBe(true);
+  });
+
+  it('looks through the DatabaseUnavailableError that withCassandra wraps it in', () => {
+    const cause = new errors.ResponseError(codes.writeTimeout, 'CAS timed out');
+    expect(outcomeUnknown(new DatabaseUnavailableError('cassandra', { cause }))).toBe(true);
+    expect(outcomeUnknown(new DatabaseUnavailableError('cassandra'))).toBe(false);
+  });
+
+  it('is false where nothing was applied or nothing is known to have been sent', () => {
+    expect(outcomeUnknown(socketClosed(false))).toBe(false);
+    expect(outcomeUnknown(new errors.ResponseError(codes.unavailableException, 'no quorum'))).toBe(
+      false,
+    );
+    expect(outcomeUnknown(new errors.ResponseError(codes.readTimeout, 'read timed out'))).toBe(
+      false,
+    );
+    expect(outcomeUnknown(new errors.NoHostAvailableError({}))).toBe(false);
+    expect(outcomeUnknown(new Error('boom'))).toBe(false);
   });
 });
 

@@ -15,6 +15,7 @@
 import { types } from 'cassandra-driver';
 import type { GradingStatus, Message, MessageType } from '../../../shared/schema';
 import { cassandraSettings, withCassandra } from '../../db/cassandra';
+import { deleteIfExists } from '../../db/cassandra-retries';
 import { nextMessageId } from '../../ids';
 import { StorageConflictError } from '../errors';
 import { bucketOf } from './buckets';
@@ -441,19 +442,18 @@ const storeBase: Omit<MessageStore, 'create' | 'markRead' | 'unreadCount'> = {
   },
 
   async delete(channelId, id) {
-    // Not idempotent: run again after a first run that applied, it answers "not applied", which
-    // says the message was not there (the API's 404) for a message this request deleted. A node
-    // lost mid-delete is a 503 instead; the client's retry then gets the true 404.
-    const result = await withCassandra((client) =>
-      client.execute(
-        `DELETE FROM ${table('messages')} WHERE channel_id = ? AND bucket = ? AND message_id = ? IF EXISTS`,
-        [BigInt(channelId), bucketOf(id), id],
-        { isIdempotent: false },
+    const deleted = await deleteIfExists(() =>
+      withCassandra((client) =>
+        client.execute(
+          `DELETE FROM ${table('messages')} WHERE channel_id = ? AND bucket = ? AND message_id = ? IF EXISTS`,
+          [BigInt(channelId), bucketOf(id), id],
+          { isIdempotent: false },
+        ),
       ),
     );
     // Always, even when the message was already gone: a retried delete heals a lost unpin.
     await clearPin(channelId, id);
-    return result.wasApplied();
+    return deleted;
   },
 
   async pin(channelId, id) {
