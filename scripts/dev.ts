@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { SERVERLESS_CLI_ENV } from './cli-env';
-import { localDevServerSettings, teacherCodeBanner } from './offline-server';
+import { localDevServerSettings, offlineNodeOptions, teacherCodeBanner } from './offline-server';
 import { startStack } from './stack';
 import { projectRoot } from './stack/paths';
 import { MissingToolError } from './stack/tools';
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
         ...localDevServerSettings(process.env),
         ...stackEnv,
         ...SERVERLESS_CLI_ENV,
+        NODE_OPTIONS: offlineNodeOptions(),
         IS_OFFLINE: 'true',
         // The functions deliver real-time events through serverless-offline's own ports.
         WEBSOCKET_API_ENDPOINT: `http://127.0.0.1:${webSocketPort}`,

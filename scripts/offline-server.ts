@@ -41,6 +41,16 @@ export function drivenServerSettings(teacherSignupCode?: string): Record<string,
   };
 }
 
+/**
+ * NODE_OPTIONS for a serverless-offline process: `current` (the caller's own, if any) and the
+ * preload that keeps a failed asynchronous invocation from ending the emulator
+ * (scripts/offline-async-invocations.cjs says why).
+ */
+export function offlineNodeOptions(current = process.env.NODE_OPTIONS): string {
+  const preload = join(projectRoot, 'scripts', 'offline-async-invocations.cjs');
+  return [current, `--require ${JSON.stringify(preload)}`].filter(Boolean).join(' ');
+}
+
 /** The teacher signup code of `npm run dev` when TEACHER_SIGNUP_CODE is unset (documented). */
 export const LOCAL_DEV_TEACHER_CODE = 'local-dev-teacher';
 
@@ -150,6 +160,7 @@ export async function startOffline(
         ...process.env,
         ...env,
         ...SERVERLESS_CLI_ENV,
+        NODE_OPTIONS: offlineNodeOptions(),
         IS_OFFLINE: 'true',
         // Where the functions deliver real-time events: this server's own ports.
         WEBSOCKET_API_ENDPOINT: `http://127.0.0.1:${webSocketPort}`,
