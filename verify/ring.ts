@@ -99,6 +99,7 @@ async function main(): Promise<void> {
   const startedRing = await ensureRing();
   let server: OfflineServer | undefined;
   let load: Load | undefined;
+  let stopping = false;
   try {
     const keyspace = await freshKeyspace();
     console.log(`keyspace ${KEYSPACE}: replication ${JSON.stringify(keyspace.replication)}`);
@@ -109,6 +110,14 @@ async function main(): Promise<void> {
       readyTimeoutMs: 300_000,
       // Workers that idle between phases stay warm: a cold start is not what a phase measures.
       idleWorkerSeconds: 3_600,
+    });
+    const offlineStartedAt = server.startedAt;
+    let offlineExited: string | undefined;
+    server.child.once('exit', (code, signal) => {
+      if (stopping) return;
+      const at = ((performance.now() - offlineStartedAt) / 1000).toFixed(1);
+      offlineExited = `serverless-offline exited (${signal ?? code}) at +${at} s: see .local/verify/ring-offline.log`;
+      console.error(offlineExited);
     });
     server.child.stdout?.on('data', (chunk: Buffer) => log.add(chunk));
     server.child.stderr?.on('data', (chunk: Buffer) => log.add(chunk));
@@ -126,6 +135,8 @@ async function main(): Promise<void> {
     await stepThree(clock, recoveries);
     await load.stop();
     clock.end();
+    // Every request since then failed on a refused connection: no figure would mean anything.
+    if (offlineExited) throw new Error(offlineExited);
     const student = fixture.students[0]?.username as string;
     report({
       phases: clock.phases,
@@ -142,6 +153,7 @@ async function main(): Promise<void> {
   } finally {
     // However the run ended: the load and serverless-offline stop, every ring node runs again,
     // and a ring this run started is stopped.
+    stopping = true;
     await load?.stop();
     await server?.stop();
     for (const index of RING_ADDRESSES.keys()) {
