@@ -15,6 +15,7 @@
  * the client's answer timeout.
  */
 import { policies, type types } from 'cassandra-driver';
+import { logger } from '../logger';
 import { outcomeUnknown } from './cassandra-errors';
 
 type OperationInfo = policies.retry.OperationInfo;
@@ -23,6 +24,15 @@ type DecisionInfo = policies.retry.DecisionInfo;
 const NEXT_HOST = false;
 /** `undefined` keeps the statement's own consistency levels (the typings leave it out). */
 const SAME_CONSISTENCY = undefined as unknown as types.consistencies;
+
+/**
+ * The decision to send again through the next node, logged as a warning: on a healthy cluster no
+ * statement times out, so each line marks a node that was slow (verify:ring counts them).
+ */
+function resend(after: string, kind: string, policy: policies.retry.RetryPolicy): DecisionInfo {
+  logger.warn('cassandra statement resent', { after, kind });
+  return policy.retryResult(SAME_CONSISTENCY, NEXT_HOST);
+}
 
 export class RetryIdempotentTimeoutsOnce extends policies.retry.RetryPolicy {
   override onWriteTimeout(
@@ -35,7 +45,7 @@ export class RetryIdempotentTimeoutsOnce extends policies.retry.RetryPolicy {
     if (info.nbRetry > 0 || !info.executionOptions.isIdempotent()) {
       return super.onWriteTimeout(info, consistency, received, blockFor, writeType);
     }
-    return this.retryResult(SAME_CONSISTENCY, NEXT_HOST);
+    return resend('write timeout', writeType, this);
   }
 
   override onReadTimeout(
@@ -48,7 +58,7 @@ export class RetryIdempotentTimeoutsOnce extends policies.retry.RetryPolicy {
     if (info.nbRetry > 0 || !info.executionOptions.isIdempotent()) {
       return super.onReadTimeout(info, consistency, received, blockFor, isDataPresent);
     }
-    return this.retryResult(SAME_CONSISTENCY, NEXT_HOST);
+    return resend('read timeout', 'read', this);
   }
 }
 

@@ -1,13 +1,16 @@
 /**
  * What serverless-offline's functions logged during verify:ring: the Cassandra client's "node
  * down" / "node up" warnings (lib/db/cassandra.ts; every Lambda worker has its own client, so one
- * node change is logged once per warm worker) and the "request failed" errors behind 5xx answers.
+ * node change is logged once per warm worker), its "statement resent" warnings (the retry policy
+ * of lib/db/cassandra-retries.ts), and the "request failed" errors behind 5xx answers.
  */
 
 export interface NodeEvent {
   /** performance.now() when the line arrived. */
   at: number;
-  kind: 'down' | 'up';
+  /** A node going down or coming up, or a statement resent after a timeout (retry policy). */
+  kind: 'down' | 'up' | 'resent';
+  /** The node's address; for `resent`, what timed out. */
   node: string;
 }
 
@@ -55,6 +58,8 @@ export class OfflineLog {
         return [{ at, kind: 'down' as const, node: String(entry.node) }];
       if (entry.message === 'cassandra node up')
         return [{ at, kind: 'up' as const, node: String(entry.node) }];
+      if (entry.message === 'cassandra statement resent')
+        return [{ at, kind: 'resent' as const, node: String(entry.after) }];
       return [];
     });
   }

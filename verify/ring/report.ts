@@ -47,11 +47,11 @@ function phaseTable(r: RingResults, figures: PhaseFigures[]): string[] {
   const events = (p: Phase, kind: NodeEvent['kind']) =>
     r.nodeEvents.filter((e) => e.kind === kind && e.at >= p.from && e.at < p.to).length;
   return [
-    '| phase | expects | length | requests | failed | 503 | emulator timeouts | p50 | p99 | max | driver: node down / up |',
+    '| phase | expects | length | requests | failed | 503 | emulator timeouts | p50 | p99 | max | driver: node down / up / resent |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...figures.map(
       (f) =>
-        `| ${f.phase.name} | ${f.phase.expect} | ${seconds(f.phase.to - f.phase.from)} | ${f.requests} | ${f.failed.length} | ${f.unavailable} | ${f.emulatorTimeouts} | ${ms(f.p50)} | ${ms(f.p99)} | ${ms(f.max)} | ${events(f.phase, 'down')} / ${events(f.phase, 'up')} |`,
+        `| ${f.phase.name} | ${f.phase.expect} | ${seconds(f.phase.to - f.phase.from)} | ${f.requests} | ${f.failed.length} | ${f.unavailable} | ${f.emulatorTimeouts} | ${ms(f.p50)} | ${ms(f.p99)} | ${ms(f.max)} | ${events(f.phase, 'down')} / ${events(f.phase, 'up')} / ${events(f.phase, 'resent')} |`,
     ),
   ];
 }
