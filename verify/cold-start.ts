@@ -13,6 +13,8 @@
  * which). Prints a table (the milliseconds too, the bundle sizes and the CPU it ran on) and exits
  * 1 when a budget fails.
  * BENCH_COLD_FUNCTIONS=get-me,send-message measures only those functions (for quick comparisons).
+ * BENCH_COLD_PROFILE=not-found,get-openapi also prints where those functions' load goes, module by
+ * module, from V8's CPU profile (cold-start/profile.ts).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,16 +33,25 @@ import { projectRoot } from '../scripts/stack/paths';
 import { driversIn, type Sample, sample, sdksIn, unzip } from './cold-start/bundles';
 import { type Caller, eventFor, signedInTeacher } from './cold-start/caller';
 import { writeColdStartChart } from './cold-start/chart';
+import { profileLoad, profileTable } from './cold-start/profile';
 import { coldStartReport } from './cold-start/report';
 import {
   type ColdStartRow,
   type FunctionSpec,
   ONLY,
+  PROFILED,
   SAMPLES,
   workDir,
 } from './cold-start/settings';
 import { Yardsticks } from './cold-start/yardsticks';
 import { reportChecks } from './report';
+
+/** Function `name`'s zip unpacked: its bundle's path and the handler's export. */
+function bundleOf(name: string, spec: FunctionSpec) {
+  const dot = spec.handler.lastIndexOf('.');
+  const file = join(unzip(name), `${spec.handler.slice(0, dot)}.js`);
+  return { file, exportName: spec.handler.slice(dot + 1) };
+}
 
 /** SAMPLES fresh processes of function `name`, each loading its bundle and invoking it once. */
 async function measureFunction(
@@ -50,29 +61,32 @@ async function measureFunction(
   env: NodeJS.ProcessEnv,
   yardsticks: Yardsticks,
 ): Promise<ColdStartRow> {
-  const [modulePath, exportName] = [
-    spec.handler.slice(0, spec.handler.lastIndexOf('.')),
-    spec.handler.slice(spec.handler.lastIndexOf('.') + 1),
-  ];
-  const file = join(unzip(name), `${modulePath}.js`);
+  const { file, exportName } = bundleOf(name, spec);
   const { event, isHttp, webSocketRoute } = eventFor(name, spec, caller);
   const drivers = driversIn(file);
   const samples: Sample[] = [];
   const paired: Sample[] = [];
   for (let i = 0; i < SAMPLES; i += 1) {
-    paired.push(yardsticks.sampleOne(drivers));
     const cookies = isHttp ? { cookies: [`sid=${await caller.sessionFor(name)}`] } : {};
     if (webSocketRoute && webSocketRoute !== '$connect') await caller.openTheConnection();
-    samples.push(
-      sample(file, exportName as string, {
+    const own = () =>
+      sample(file, exportName, {
         ...env,
         COLD_EVENT: JSON.stringify({ ...event, ...cookies }),
         COLD_CONTEXT: JSON.stringify({
           ...lambdaContext(name),
           getRemainingTimeInMillis: undefined,
         }),
-      }),
-    );
+      });
+    // Back to back, in alternating order: whatever the one before leaves behind (warm caches,
+    // a busy CPU) falls on the function and its yardstick alike.
+    if (i % 2 === 0) {
+      paired.push(yardsticks.sampleOne(drivers));
+      samples.push(own());
+    } else {
+      samples.push(own());
+      paired.push(yardsticks.sampleOne(drivers));
+    }
   }
   return {
     name,
@@ -81,6 +95,7 @@ async function measureFunction(
     load: median(samples.map((s) => s.loadMs)),
     init: median(samples.map((s) => s.initMs)),
     yardstickInit: median(paired.map((s) => s.initMs)),
+    ratio: median(samples.map((s, i) => s.initMs / (paired[i] as Sample).initMs)),
     first: median(samples.map((s) => s.firstMs)),
     sdks: sdksIn(file),
     status: [
@@ -126,6 +141,10 @@ async function main(): Promise<void> {
   );
   const checks = coldStartReport(rows, yardsticks);
   console.log(`chart: ${writeColdStartChart(rows)}`);
+  for (const name of PROFILED)
+    console.log(
+      `\n${profileTable(name, profileLoad(bundleOf(name, yml.functions[name] as FunctionSpec).file, env, 5))}`,
+    );
   reportChecks('cold-start', 'Cold start', checks);
 }
 

@@ -22,8 +22,16 @@ export function sdksIn(bundle: string): string {
   return sdks.map(([, name]) => name).join(', ') || '-';
 }
 
+/**
+ * What Lambda's Node.js runtime (its runtime interface client) has loaded before it requires a
+ * handler: http for the Runtime API, net for response streaming, and with them stream, util and
+ * fs. A handler that uses these pays nothing for them there, so it pays nothing for them here.
+ */
+export const RUNTIME_PRELOAD = `for (const builtin of ['http', 'net', 'stream', 'util', 'fs', 'path', 'assert']) require(builtin);`;
+
 /** One sample, in a fresh process: load the bundle, invoke it once, report both times. */
 const RUNNER = `
+${RUNTIME_PRELOAD}
 const [file, name] = process.argv.slice(1);
 const event = JSON.parse(process.env.COLD_EVENT);
 const context = JSON.parse(process.env.COLD_CONTEXT);

@@ -7,8 +7,8 @@ import type { Check } from '../report';
 import { type ColdStartRow, type Drivers, RATIO_BUDGET, SAMPLES } from './settings';
 import type { Yardsticks } from './yardsticks';
 
-/** A function's start over its paired yardstick samples': the figure its budget is on. */
-export const startRatio = (row: ColdStartRow) => row.init / row.yardstickInit;
+/** A function's start over its yardstick's, the median of its pairs: the figure its budget is on. */
+export const startRatio = (row: ColdStartRow) => row.ratio;
 
 /** Prints the table (fastest first) and returns the checks: each driver group's budget, answers. */
 export function coldStartReport(rows: ColdStartRow[], yardsticks: Yardsticks): Check[] {
@@ -70,7 +70,7 @@ function groupCheck(drivers: Drivers, rows: ColdStartRow[], yardsticks: Yardstic
     {
       name: `start over ${name}, ${drivers === 'none' ? 'no driver' : drivers} (${group.length} functions) <= ${RATIO_BUDGET[drivers]}x`,
       ok: over.length === 0,
-      detail: `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x (${name} starts in ${yardsticks.initMs(drivers).toFixed(1)} ms; the functions in ${Math.min(...group.map((r) => r.init)).toFixed(1)}-${Math.max(...group.map((r) => r.init)).toFixed(1)} ms; medians of ${SAMPLES})${over.length ? `; over: ${over.map((r) => `${r.name} ${startRatio(r).toFixed(2)}x`).join(', ')}` : ''}`,
+      detail: `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x (${name} starts in ${yardsticks.initMs(drivers).toFixed(1)} ms; the functions in ${Math.min(...group.map((r) => r.init)).toFixed(1)}-${Math.max(...group.map((r) => r.init)).toFixed(1)} ms; medians of ${SAMPLES} pairs)${over.length ? `; over: ${over.map((r) => `${r.name} ${startRatio(r).toFixed(2)}x`).join(', ')}` : ''}`,
     },
   ];
 }

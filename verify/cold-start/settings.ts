@@ -4,6 +4,8 @@ import { localDir } from '../../scripts/stack/paths';
 
 export const SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 10);
 export const ONLY = (process.env.BENCH_COLD_FUNCTIONS ?? '').split(',').filter(Boolean);
+/** Functions whose load is also profiled, module by module (cold-start/profile.ts). */
+export const PROFILED = (process.env.BENCH_COLD_PROFILE ?? '').split(',').filter(Boolean);
 export const workDir = join(localDir, 'cold-start');
 /**
  * The budgets are ratios, not milliseconds: a function's start (process start to its module
@@ -42,8 +44,14 @@ export interface ColdStartRow {
   load: number;
   /** Median time from process start to its module loaded, ms. */
   init: number;
-  /** The same for its yardstick, sampled right before each of its own samples, ms. */
+  /** The same for its yardstick, sampled back to back with each of its own samples, ms. */
   yardstickInit: number;
+  /**
+   * The median, over those pairs, of its start over its yardstick's: the figure its budget is on.
+   * Each pair's ratio cancels what the machine was doing at that moment; the median drops pairs
+   * that a burst of other work hit on one side only.
+   */
+  ratio: number;
   first: number;
   status: string;
 }

@@ -1,8 +1,8 @@
 /**
  * The yardsticks a function's start is measured against: a bundle of only the drivers it holds
  * (a hello-world for none). Each sample of a function is paired with one of its yardstick taken
- * right before it, so that the machine's mood at that moment weighs on both sides of the ratio
- * alike; rounds of every yardstick give the table its baseline.
+ * back to back with it, so that the machine's mood at that moment weighs on both sides of the
+ * ratio alike; rounds of every yardstick give the table its baseline.
  */
 import { median } from '../../harness/latency';
 import { type Sample, sample, yardstickBundle } from './bundles';
