@@ -12,7 +12,7 @@ export function writeColdStartChart(rows: readonly ColdStartRow[], date = new Da
     .map((r) => ({
       label: `${r.name} (${r.drivers})`,
       value: startRatio(r),
-      budget: RATIO_BUDGET[r.drivers],
+      budget: RATIO_BUDGET[r.drivers].each,
     }))
     .sort((a, b) => b.value - a.value);
   return writeChartSvg(
