@@ -21,7 +21,7 @@ const isSocketError = (error: unknown): error is SocketError =>
 /** True when `error` means the cluster could not serve the request (not a bad statement). */
 export function isCassandraUnavailable(error: unknown): boolean {
   if (error instanceof errors.NoHostAvailableError) return true;
-  // "Socket was closed": the node shut down (a rolling restart) with this request on its connection.
+  // "Socket was closed": the node shut down (a rolling restart) with this request on it.
   if (isSocketError(error)) return true;
   if (error instanceof errors.OperationTimedOutError) return true;
   if (error instanceof errors.BusyConnectionError) return true;

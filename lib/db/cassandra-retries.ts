@@ -1,8 +1,9 @@
 /**
  * Second tries against a cluster whose nodes come and go.
  *
- * RetryIdempotentTimeoutsOnce is the driver's retry policy: its default, except that a statement marked idempotent whose
- * coordinator timed out waiting for replicas is sent once more, to the next node of its query plan.
+ * RetryIdempotentTimeoutsOnce is the driver's retry policy: its default, except that a statement
+ * marked idempotent whose coordinator timed out waiting for replicas is sent once more, to the next
+ * node of its query plan.
  *
  * The default never resends a write timeout and resends a read timeout only to the same
  * coordinator, and only when enough replicas answered. On a cluster where a node has just come

@@ -27,7 +27,8 @@ export function sdksIn(bundle: string): string {
  * handler: http for the Runtime API, net for response streaming, and with them stream, util and
  * fs. A handler that uses these pays nothing for them there, so it pays nothing for them here.
  */
-export const RUNTIME_PRELOAD = `for (const builtin of ['http', 'net', 'stream', 'util', 'fs', 'path', 'assert']) require(builtin);`;
+const RUNTIME_BUILTINS = ['http', 'net', 'stream', 'util', 'fs', 'path', 'assert'];
+export const RUNTIME_PRELOAD = `for (const builtin of ${JSON.stringify(RUNTIME_BUILTINS)}) require(builtin);`;
 
 /** One sample, in a fresh process: load the bundle, invoke it once, report both times. */
 const RUNNER = `
