@@ -30,13 +30,15 @@ export function isCassandraUnavailable(error: unknown): boolean {
 }
 
 /**
- * True when a statement failed after reaching a coordinator without saying whether it applied:
- * the coordinator timed out waiting for replicas, or the connection closed once the request was
- * written. Accepts the error as thrown by the driver or wrapped by withCassandra.
+ * True when a statement failed after it was sent without saying whether it applied: the
+ * coordinator timed out waiting for replicas, no answer came within the client's read timeout,
+ * or the connection closed once the request was written. Accepts the error as thrown by the
+ * driver or wrapped by withCassandra.
  */
 export function outcomeUnknown(error: unknown): boolean {
   const cause = error instanceof DatabaseUnavailableError ? error.cause : error;
   if (cause instanceof errors.ResponseError)
     return cause.code === types.responseErrorCodes.writeTimeout;
+  if (cause instanceof errors.OperationTimedOutError) return true;
   return isSocketError(cause) && cause.requestNotWritten !== true;
 }

@@ -5,15 +5,20 @@
  * marked idempotent whose coordinator timed out waiting for replicas is sent once more, to the next
  * node of its query plan.
  *
- * The default never resends a write timeout and resends a read timeout only to the same
+ * The default resends no write timeout (but a batch log's) and a read timeout only to the same
  * coordinator, and only when enough replicas answered. On a cluster where a node has just come
  * back, its JVM still cold, that node coordinates or takes part in a Paxos round and misses the
  * 2 s replica timeout: the request fails although the other replicas are healthy. A statement
  * marked idempotent (see the message store) ends where one run would however often it runs, so
  * one more try through another coordinator turns that 503 into a success. The driver asks
- * `onWriteTimeout` only about idempotent statements; `onReadTimeout` is asked about every one, so
- * it checks. One retry at most per statement, whatever the cause, keeps the worst case inside
- * the client's answer timeout.
+ * `onWriteTimeout` and `onRequestError` only about idempotent statements; `onReadTimeout` is
+ * asked about every one, so it checks.
+ *
+ * One resend at most per statement, whatever the cause: the default would also send a socket
+ * error, a client timeout or an overloaded answer on to every node of the plan, each with its
+ * own 5 s read timeout. Two tries keep a statement within about 10 s, a Lambda's own timeout.
+ * (The driver counts its own re-sends too: after re-preparing on a restarted node, a timeout is
+ * not resent.)
  */
 import { policies, type types } from 'cassandra-driver';
 import { logger } from '../logger';
@@ -61,15 +66,25 @@ export class RetryIdempotentTimeoutsOnce extends policies.retry.RetryPolicy {
     }
     return resend('read timeout', 'read', this);
   }
+
+  override onRequestError(
+    info: OperationInfo,
+    consistency: types.consistencies,
+    error: Error,
+  ): DecisionInfo {
+    if (info.nbRetry > 0) return this.rethrowResult();
+    return super.onRequestError(info, consistency, error);
+  }
 }
 
 /**
  * Runs a conditional delete (`DELETE ... IF EXISTS`, not marked idempotent) and says whether the
  * row is gone by this call's doing. When the first run fails without saying whether it applied (a
- * Paxos round whose answer timed out, a node that closed its connection mid-request), it runs
- * once more: "not applied" then means the row is gone, by the first run or by a delete that
- * raced it, so the delete asked for has happened (true). The driver cannot make that call:
- * resent by it, the statement would answer "not applied", which alone means "never there".
+ * Paxos round whose answer timed out, no answer within the read timeout, a node that closed its
+ * connection mid-request), it runs once more: "not applied" then means the row is gone, by the
+ * first run or by a delete that raced it, so the delete asked for has happened (true; in that
+ * race both requests answer so). The driver cannot make that call: resent by it, the statement
+ * would answer "not applied", which alone means "never there".
  */
 export async function deleteIfExists(
   run: () => Promise<{ wasApplied(): boolean }>,

@@ -60,6 +60,19 @@ describe('RetryIdempotentTimeoutsOnce', () => {
     );
   });
 
+  it('sends a socket error or client timeout on to the next node once, then gives up', () => {
+    const closed = new Error('Socket was closed');
+    const first = policy.onRequestError(operation(true, 0), localQuorum, closed) as Decision;
+    expect(first.decision).toBe(retry);
+    expect(first.useCurrentHost).toBe(false);
+    // The default would go on to every node of the plan, each with its own read timeout.
+    expect(
+      new policies.retry.RetryPolicy().onRequestError(operation(true, 1), localQuorum, closed)
+        .decision,
+    ).toBe(retry);
+    expect(policy.onRequestError(operation(true, 1), localQuorum, closed).decision).toBe(rethrow);
+  });
+
   it('leaves statements not marked idempotent to the default policy', () => {
     const fallback = new policies.retry.RetryPolicy();
     const cases: [number, number, boolean][] = [

@@ -148,10 +148,13 @@ describe('outcomeUnknown', () => {
       ...(sent ? {} : { requestNotWritten: true }),
     });
 
-  it('is true for a write timeout and a socket closed after the request was sent', () => {
+  it('is true for a write timeout, no answer in time, and a socket closed after sending', () => {
     expect(outcomeUnknown(new errors.ResponseError(codes.writeTimeout, 'CAS timed out'))).toBe(
       true,
     );
+    expect(
+      outcomeUnknown(new errors.OperationTimedOutError('no answer in 5000 ms', '127.0.0.2:9042')),
+    ).toBe(true);
     expect(outcomeUnknown(socketClosed(true))).toBe(true);
   });
 
