@@ -31,7 +31,7 @@ describe('the serverless-offline preload for asynchronous invocations', () => {
     const preloaded = run(offlineNodeOptions(''));
     expect(preloaded.status).toBe(0);
     expect(preloaded.stdout).toContain('still serving');
-    expect(preloaded.stderr).toContain('asynchronous invocation failed');
+    expect(preloaded.stderr).toContain('unhandled rejection in serverless-offline');
     expect(preloaded.stderr).toContain('[504] - Lambda timeout.');
   });
 
