@@ -121,6 +121,9 @@ async function main(): Promise<void> {
     // A scheduled run then finds little to do: the figure is the start-up, not the backlog.
     ANALYTICS_SETTLE_SECONDS: '3600',
   };
+  const unknown = PROFILED.filter((name) => !yml.functions[name]);
+  if (unknown.length)
+    throw new Error(`BENCH_COLD_PROFILE: no such function: ${unknown.join(', ')}`);
   const yardsticks = new Yardsticks(env);
   yardsticks.round();
 
@@ -141,11 +144,11 @@ async function main(): Promise<void> {
   );
   const checks = coldStartReport(rows, yardsticks);
   console.log(`chart: ${writeColdStartChart(rows)}`);
-  for (const name of PROFILED)
-    console.log(
-      `\n${profileTable(name, profileLoad(bundleOf(name, yml.functions[name] as FunctionSpec).file, env, 5))}`,
-    );
   reportChecks('cold-start', 'Cold start', checks);
+  for (const name of PROFILED) {
+    const { file } = bundleOf(name, yml.functions[name] as FunctionSpec);
+    console.log(`\n${profileTable(name, profileLoad(file, env, 5))}`);
+  }
 }
 
 main().then(

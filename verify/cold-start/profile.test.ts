@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { chargeTicks, moduleGroup, moduleMarks } from './profile';
 
 const BUNDLE = [
-  '"use strict";', // 1: esbuild's preamble
+  '"use strict";', // 1: esbuild's helpers
   '// node_modules/zod/v4/core/core.js', // 2
   'function $constructor() {}', // 3
   '// lib/config.ts', // 4

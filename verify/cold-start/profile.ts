@@ -1,9 +1,10 @@
 /**
  * Where a bundle's load goes: V8's CPU profile of fresh processes that only load it (after the
- * runtime's own built-ins, as the samples do), each profiler tick charged to the module of the
- * bundle it ran under: esbuild marks each module's code with a `// path` comment. A tick in a
- * Node built-in is charged to the bundle module that required or called it, so a table row
- * answers "what does loading this cost, and why". Ticks under no bundle frame are Node's own start.
+ * runtime's own built-ins, as the samples do). A tick in the bundle's code is charged to the module
+ * whose code it ran (esbuild marks each module with a `// path` comment; V8 gives each function's
+ * ticks by line); ticks in Node's code under a bundle frame go to one row, since a profile does not
+ * say which statement called it. Left out: ticks under no bundle frame, which include compiling
+ * the bundle and garbage collection, so the total is what the modules' code ran, not the load.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -55,7 +56,7 @@ export function moduleMarks(code: string): [number, string][] {
 function moduleAt(marks: [number, string][], line: number): string {
   let low = 0;
   let high = marks.length - 1;
-  let found = '(bundle preamble)';
+  let found = "(esbuild's module-init helpers)";
   while (low <= high) {
     const middle = (low + high) >> 1;
     const [start, module] = marks[middle] as [number, string];
@@ -140,7 +141,7 @@ export function profileLoad(bundle: string, env: NodeJS.ProcessEnv, runs: number
 export function profileTable(name: string, costs: ModuleCost[], shown = 10): string {
   const rest = costs.slice(shown).reduce((sum, c) => sum + c.ms, 0);
   const total = costs.reduce((sum, c) => sum + c.ms, 0);
-  return `${name}: ${total.toFixed(1)} ms of profiled load (the profiler slows it)\n${markdownTable(
+  return `${name}: ${total.toFixed(1)} ms in its modules' code while loading (profiled, so slower; compiling and garbage collection not included)\n${markdownTable(
     ['module', 'ms'],
     [
       ...costs.slice(0, shown).map((c) => [c.module, c.ms.toFixed(1)]),

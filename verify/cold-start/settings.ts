@@ -30,6 +30,8 @@ export const RATIO_BUDGET = {
   'mongoose+cassandra': { typical: 1.2, each: 1.4 },
 } as const;
 export type Drivers = keyof typeof RATIO_BUDGET;
+/** The fewest functions whose median is held to `typical` (fewer: `each` alone). */
+export const TYPICAL_MIN_GROUP = 5;
 
 export interface FunctionSpec {
   handler: string;
